@@ -1,0 +1,39 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+
+// Tests import the packages by name; resolve them to their sources so no build is needed to run unit tests.
+const alias = {
+  '@bitloom/engine': src('engine'),
+  '@bitloom/node': src('node'),
+  '@bitloom/testkit': src('testkit'),
+  '@bitloom/cli': src('cli'),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: 'unit',
+          include: ['packages/*/test/**/*.test.ts'],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: 'interop',
+          include: ['interop/**/*.test.ts'],
+          testTimeout: 180_000,
+          hookTimeout: 60_000,
+          // Real clients are heavy on a 2-core machine: run interop files one at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
