@@ -1,1 +1,3 @@
-export {};
+export { BitloomError } from './errors.js';
+export * from './indices.js';
+export * from './platform/index.js';

@@ -1,0 +1,13 @@
+export type { CancelTimer, Clock } from './clock.js';
+export type { Hasher } from './hasher.js';
+export type {
+  Connection,
+  ConnectionHandlers,
+  Listener,
+  TcpTransport,
+  UdpSocket,
+  UdpTransport,
+} from './network.js';
+export type { Platform } from './platform.js';
+export { type Random, randomInt, shuffle } from './random.js';
+export type { Storage, StorageFileSpec, TorrentFiles } from './storage.js';

@@ -1,0 +1,29 @@
+/** One file of a torrent as storage sees it: sanitised path segments (safe to join) and a length. */
+export interface StorageFileSpec {
+  /** Path segments below the torrent's root, already sanitised by the metainfo parser. */
+  readonly path: readonly string[];
+  readonly length: number;
+  /** BEP 47 padding file: never created, reads as zeros. */
+  readonly padding?: boolean;
+}
+
+/**
+ * The files of one torrent. Positions are byte offsets inside one file. The engine maps pieces onto files;
+ * this interface only does positional I/O.
+ */
+export interface TorrentFiles {
+  /** Reads exactly `length` bytes; rejects if the file is missing or too short. */
+  read(fileIndex: number, position: number, length: number): Promise<Uint8Array>;
+  /** Writes all of `data` at `position`, creating the file (and its folders) on first write. */
+  write(fileIndex: number, position: number, data: Uint8Array): Promise<void>;
+  /** The file's size on disk, or -1 when it does not exist. */
+  size(fileIndex: number): Promise<number>;
+  /** Makes every completed write durable (fsync). */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface Storage {
+  /** Opens the files of a torrent below `root`. Does not create anything until the first write. */
+  open(root: string, files: readonly StorageFileSpec[]): Promise<TorrentFiles>;
+}
