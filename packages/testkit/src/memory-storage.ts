@@ -1,0 +1,189 @@
+/**
+ * Storage in memory (the engine's `Storage`), with the semantics of a file storage — a file exists after its
+ * first write, reads past its end reject, BEP 47 padding files are never created and read as zeros — plus fault
+ * injection for tests: failing writes (a full disk), flipped bytes (bit rot), and inspection of the files.
+ * Error codes match the Node file storage (`STORAGE_MISSING`, `STORAGE_SHORT_READ`, …).
+ */
+import { BitloomError, type Storage, type StorageFileSpec, type TorrentFiles } from '@bitloom/engine';
+
+/** One file's bytes; `length` is the file's size, `bytes` may be larger (spare capacity). */
+interface StoredFile {
+  bytes: Uint8Array;
+  length: number;
+}
+
+function storageError(code: string, message: string): BitloomError {
+  return new BitloomError(code, message);
+}
+
+function fileKey(root: string, spec: StorageFileSpec): string {
+  return [root, ...spec.path].join('/');
+}
+
+/** An in-memory `Storage`. Files are kept per `root + path`, so re-opening a torrent sees its earlier data. */
+export class MemoryStorage implements Storage {
+  readonly #files = new Map<string, StoredFile>();
+  readonly #opened: { root: string; files: readonly StorageFileSpec[] }[] = [];
+  #writeFailure: string | undefined;
+  #readFailure: string | undefined;
+  /** Counts of operations, for tests that assert on I/O. */
+  readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0 };
+
+  async open(root: string, files: readonly StorageFileSpec[]): Promise<TorrentFiles> {
+    for (const spec of files) {
+      if (!Number.isSafeInteger(spec.length) || spec.length < 0 || spec.path.length === 0) {
+        throw storageError('STORAGE_BAD_SPEC', `bad file spec ${JSON.stringify(spec)}`);
+      }
+    }
+    const specs = files.map((spec) => ({ ...spec, path: [...spec.path] }));
+    this.#opened.push({ root, files: specs });
+    return new MemoryTorrentFiles(this, root, specs);
+  }
+
+  /** Makes every later write reject with a `BitloomError` of this code (e.g. `STORAGE_DISK_FULL`); null heals. */
+  failWritesWith(code: string | null): void {
+    this.#writeFailure = code ?? undefined;
+  }
+
+  /** Makes every later read reject with a `BitloomError` of this code (e.g. `STORAGE_IO`); null heals. */
+  failReadsWith(code: string | null): void {
+    this.#readFailure = code ?? undefined;
+  }
+
+  /**
+   * Flips every bit of the byte at `position` of file `fileIndex` — of `root`'s torrent, or of the only torrent
+   * opened so far. Throws if that byte was never written.
+   */
+  corrupt(fileIndex: number, position: number, root?: string): void {
+    const candidates = this.#opened.filter((t) => root === undefined || t.root === root);
+    const roots = new Set(candidates.map((t) => t.root));
+    if (roots.size !== 1) {
+      throw storageError('STORAGE_BAD_SPEC', `corrupt(): name the root, ${roots.size} torrents match`);
+    }
+    const spec = candidates[0]!.files[fileIndex];
+    const file = spec === undefined ? undefined : this.#files.get(fileKey(candidates[0]!.root, spec));
+    if (file === undefined || position < 0 || position >= file.length) {
+      throw storageError('STORAGE_OUT_OF_BOUNDS', `corrupt(): file ${fileIndex} has no byte ${position}`);
+    }
+    file.bytes[position] = file.bytes[position]! ^ 0xff;
+  }
+
+  /** A snapshot of every stored file: `root/path/segments` → a copy of its contents. */
+  files(): Map<string, Uint8Array> {
+    const snapshot = new Map<string, Uint8Array>();
+    for (const [key, file] of this.#files) snapshot.set(key, file.bytes.slice(0, file.length));
+    return snapshot;
+  }
+
+  /** Internal to MemoryTorrentFiles: the stored file, if written. */
+  fileAt(root: string, spec: StorageFileSpec): StoredFile | undefined {
+    return this.#files.get(fileKey(root, spec));
+  }
+
+  /** Internal to MemoryTorrentFiles: the stored file, created empty on first write. */
+  createFile(root: string, spec: StorageFileSpec): StoredFile {
+    const key = fileKey(root, spec);
+    let file = this.#files.get(key);
+    if (file === undefined) {
+      file = { bytes: new Uint8Array(0), length: 0 };
+      this.#files.set(key, file);
+    }
+    return file;
+  }
+
+  get writeFailure(): string | undefined {
+    return this.#writeFailure;
+  }
+
+  get readFailure(): string | undefined {
+    return this.#readFailure;
+  }
+}
+
+class MemoryTorrentFiles implements TorrentFiles {
+  readonly #storage: MemoryStorage;
+  readonly #root: string;
+  readonly #specs: readonly StorageFileSpec[];
+  #closed = false;
+
+  constructor(storage: MemoryStorage, root: string, specs: readonly StorageFileSpec[]) {
+    this.#storage = storage;
+    this.#root = root;
+    this.#specs = specs;
+  }
+
+  async read(fileIndex: number, position: number, length: number): Promise<Uint8Array> {
+    const spec = this.#check(fileIndex, position, length);
+    this.#storage.stats.reads++;
+    if (this.#storage.readFailure !== undefined) {
+      throw storageError(this.#storage.readFailure, `read of file ${fileIndex} failed (injected)`);
+    }
+    if (spec.padding) return new Uint8Array(length);
+    const file = this.#storage.fileAt(this.#root, spec);
+    if (file === undefined) throw storageError('STORAGE_MISSING', `file ${fileIndex} does not exist`);
+    if (position + length > file.length) {
+      throw storageError(
+        'STORAGE_SHORT_READ',
+        `file ${fileIndex} has ${file.length} bytes, read wants ${position}+${length}`,
+      );
+    }
+    return file.bytes.slice(position, position + length);
+  }
+
+  async write(fileIndex: number, position: number, data: Uint8Array): Promise<void> {
+    const spec = this.#check(fileIndex, position, data.length);
+    const storage = this.#storage;
+    if (storage.writeFailure !== undefined) {
+      throw storageError(storage.writeFailure, `write to file ${fileIndex} failed (injected)`);
+    }
+    storage.stats.writes++;
+    if (spec.padding) return;
+    const file = storage.createFile(this.#root, spec);
+    const end = position + data.length;
+    if (end > file.bytes.length) {
+      // Grow geometrically but never past the file's torrent length.
+      const grown = new Uint8Array(Math.min(spec.length, Math.max(end, file.bytes.length * 2)));
+      grown.set(file.bytes.subarray(0, file.length));
+      file.bytes = grown;
+    }
+    file.bytes.set(data, position);
+    file.length = Math.max(file.length, end);
+    storage.stats.bytesWritten += data.length;
+  }
+
+  async size(fileIndex: number): Promise<number> {
+    const spec = this.#check(fileIndex, 0, 0);
+    if (spec.padding) return -1;
+    return this.#storage.fileAt(this.#root, spec)?.length ?? -1;
+  }
+
+  async flush(): Promise<void> {
+    this.#checkOpen();
+    this.#storage.stats.flushes++;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+  }
+
+  #checkOpen(): void {
+    if (this.#closed) throw storageError('STORAGE_CLOSED', 'the torrent files were closed');
+  }
+
+  /** Validates an I/O request (a caller bug if wrong) and returns the file's spec. */
+  #check(fileIndex: number, position: number, length: number): StorageFileSpec {
+    this.#checkOpen();
+    const spec = Number.isInteger(fileIndex) ? this.#specs[fileIndex] : undefined;
+    if (spec === undefined) throw storageError('STORAGE_BAD_SPEC', `no file ${fileIndex}`);
+    if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0) {
+      throw storageError('STORAGE_BAD_SPEC', `bad range ${position}+${length}`);
+    }
+    if (position + length > spec.length) {
+      throw storageError(
+        'STORAGE_OUT_OF_BOUNDS',
+        `file ${fileIndex} is ${spec.length} bytes, I/O reaches ${position + length}`,
+      );
+    }
+    return spec;
+  }
+}
