@@ -1,0 +1,5 @@
+export { Bitfield } from './bitfield.js';
+export type { BlockRequest, PeerKey } from './block-request.js';
+export { BitfieldError, PiecePickerError } from './errors.js';
+export { PieceLayout } from './piece-layout.js';
+export { type BlockReceipt, type PickOptions, PiecePicker, type PiecePickerOptions } from './piece-picker.js';

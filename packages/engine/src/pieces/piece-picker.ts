@@ -1,0 +1,468 @@
+/**
+ * The piece picker (BEP 3 leaves the policy to the client; this is libtorrent's and the BitTorrent paper's):
+ * decides which blocks to request from a peer. Order: higher piece priority first; within a priority, pieces
+ * already started (finish what is started, so pieces complete and can be shared), then untouched pieces
+ * rarest first with seeded random tie-breaks — or random pieces while fewer than `randomFirstPieces` are had
+ * (a rare piece is slow to get; any piece is soon tradeable), or by index in sequential mode. Endgame hands out
+ * duplicate requests for the last blocks and reports whom to cancel when one arrives. Pure: plain data in,
+ * decisions out.
+ *
+ * Cost of a pick: O(blocks picked + pieces examined + open partial pieces · log), where pieces examined are
+ * the untouched pieces passed over because the peer lacks them (plus the empty availability buckets, at most
+ * the highest availability per priority level); there is no scan over all pieces. Availability and priority
+ * updates are O(1) per piece. Endgame picks cost O(blocks of pieces in flight).
+ */
+import { BLOCK_SIZE } from '../indices.js';
+import type { Random } from '../platform/random.js';
+import { Bitfield } from './bitfield.js';
+import type { BlockRequest, PeerKey } from './block-request.js';
+import { PiecePickerError } from './errors.js';
+import { BLOCK_REQUESTED, PartialPiece } from './partial-piece.js';
+import { MAX_PRIORITY, PieceBuckets } from './piece-buckets.js';
+import { PieceLayout } from './piece-layout.js';
+
+export interface PiecePickerOptions {
+  pieceCount: number;
+  pieceLength: number;
+  totalLength: number;
+  /** Seeded in tests; drives the random first pieces and rarest-first tie-breaks. */
+  random: Random;
+  /** Pick random pieces (ignoring rarity) until this many are had. Default 4. */
+  randomFirstPieces?: number;
+}
+
+export interface PickOptions {
+  /** BEP 6: while the peer chokes us, only these pieces may be requested. */
+  fastAllowed?: ReadonlySet<number>;
+}
+
+/** What `blockReceived` decided about an arriving block. */
+export interface BlockReceipt {
+  /** False for a duplicate, a block nobody requested, or a piece we already have: drop the data. */
+  accepted: boolean;
+  /** Every block of the piece is now in: hash it, then call `pieceVerified` or `pieceFailed`. */
+  pieceComplete: boolean;
+  /** Peers that also had this block requested (endgame): send them CANCEL. */
+  otherRequesters: PeerKey[];
+}
+
+const DEFAULT_RANDOM_FIRST_PIECES = 4;
+const NOT_ACCEPTED: Readonly<BlockReceipt> = Object.freeze({
+  accepted: false,
+  pieceComplete: false,
+  otherRequesters: [],
+});
+
+type HasPiece = (piece: number) => boolean;
+
+export class PiecePicker {
+  readonly #layout: PieceLayout;
+  readonly #randomFirstPieces: number;
+  readonly #have: Bitfield;
+  /** Peers having each piece, from bitfields and HAVEs; HAVE ALL peers are counted once in `#seeds`. */
+  readonly #availability: Int32Array;
+  #seeds = 0;
+  readonly #priority: Uint8Array;
+  readonly #untouched: PieceBuckets;
+  readonly #partials = new Map<number, PartialPiece>();
+  /** Partial pieces that still have a free block. */
+  readonly #openPartials = new Set<number>();
+  /** Pieces with priority > 0 that we do not have. */
+  #wantedMissing: number;
+  #sequential = false;
+  /** No untouched piece lies below this index (sequential mode scans from here). */
+  #sequentialCursor = 0;
+
+  constructor(options: PiecePickerOptions) {
+    this.#layout = new PieceLayout(options.pieceCount, options.pieceLength, options.totalLength);
+    const pieceCount = options.pieceCount;
+    this.#randomFirstPieces = options.randomFirstPieces ?? DEFAULT_RANDOM_FIRST_PIECES;
+    this.#have = new Bitfield(pieceCount);
+    this.#availability = new Int32Array(pieceCount);
+    this.#priority = new Uint8Array(pieceCount).fill(1);
+    this.#untouched = new PieceBuckets(pieceCount, options.random);
+    for (let piece = 0; piece < pieceCount; piece++) this.#untouched.insert(piece, 1, 0);
+    this.#wantedMissing = pieceCount;
+  }
+
+  get pieceCount(): number {
+    return this.#layout.pieceCount;
+  }
+
+  // ---- what we have ----
+
+  have(piece: number): boolean {
+    this.#layout.checkPiece(piece);
+    return this.#have.get(piece);
+  }
+
+  get haveCount(): number {
+    return this.#have.count();
+  }
+
+  /** Live view of the pieces we have. Do not modify it: use `pieceVerified` / `pieceFailed`. */
+  get haveBitfield(): Bitfield {
+    return this.#have;
+  }
+
+  /** True when every piece of priority > 0 is had. */
+  isComplete(): boolean {
+    return this.#wantedMissing === 0;
+  }
+
+  /** The piece passed its hash check and is on disk (or was found so at startup). Frees its block state. */
+  pieceVerified(piece: number): void {
+    this.#layout.checkPiece(piece);
+    if (this.#have.get(piece)) return;
+    this.#have.set(piece);
+    if (this.#priority[piece]! > 0) this.#wantedMissing--;
+    this.#dropPartial(piece);
+    this.#untouched.remove(piece);
+  }
+
+  /** The piece failed its hash check (or a recheck): every block goes back to "none" and the piece is missing. */
+  pieceFailed(piece: number): void {
+    this.#layout.checkPiece(piece);
+    if (this.#have.get(piece)) {
+      this.#have.clear(piece);
+      if (this.#priority[piece]! > 0) this.#wantedMissing++;
+    }
+    this.#dropPartial(piece);
+    this.#fileIfUntouchedAndWanted(piece);
+  }
+
+  // ---- availability ----
+
+  /** @throws PiecePickerError `PICKER_BITFIELD_LENGTH` when the bitfield is not one bit per piece. */
+  addPeerBitfield(bitfield: Bitfield): void {
+    this.#checkBitfield(bitfield);
+    bitfield.forEachSet((piece) => this.#changeAvailability(piece, 1));
+  }
+
+  /** Undoes `addPeerBitfield` (and the peer's HAVEs, if the caller folded them into this bitfield). */
+  removePeerBitfield(bitfield: Bitfield): void {
+    this.#checkBitfield(bitfield);
+    bitfield.forEachSet((piece) => this.#changeAvailability(piece, -1));
+  }
+
+  addPeerHave(piece: number): void {
+    this.#layout.checkPiece(piece);
+    this.#changeAvailability(piece, 1);
+  }
+
+  removePeerHave(piece: number): void {
+    this.#layout.checkPiece(piece);
+    this.#changeAvailability(piece, -1);
+  }
+
+  /** A peer that has everything (BEP 6 HAVE ALL, or a full bitfield the caller chose to count this way). */
+  addSeed(): void {
+    this.#seeds++;
+  }
+
+  removeSeed(): void {
+    if (this.#seeds > 0) this.#seeds--;
+  }
+
+  /** How many connected peers have the piece, seeds included. */
+  availability(piece: number): number {
+    this.#layout.checkPiece(piece);
+    return this.#availability[piece]! + this.#seeds;
+  }
+
+  // ---- priorities ----
+
+  /**
+   * 0 = do not download; 1..7, higher first (file selection, streaming deadlines).
+   * @throws PiecePickerError `PICKER_BAD_PRIORITY` for anything but an integer 0..7.
+   */
+  setPiecePriority(piece: number, priority: number): void {
+    this.#layout.checkPiece(piece);
+    if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
+      throw new PiecePickerError('PICKER_BAD_PRIORITY', `priority must be an integer 0..7, got ${priority}`);
+    }
+    const previous = this.#priority[piece]!;
+    if (previous === priority) return;
+    this.#priority[piece] = priority;
+    if (!this.#have.get(piece)) {
+      if (previous === 0) this.#wantedMissing++;
+      if (priority === 0) this.#wantedMissing--;
+    }
+    if (priority === 0) this.#untouched.remove(piece);
+    else if (this.#untouched.has(piece)) this.#untouched.update(piece, priority, this.#availability[piece]!);
+    else this.#fileIfUntouchedAndWanted(piece);
+  }
+
+  piecePriority(piece: number): number {
+    this.#layout.checkPiece(piece);
+    return this.#priority[piece]!;
+  }
+
+  /** Sequential mode: within a priority, start pieces by ascending index instead of rarest first. */
+  setSequential(on: boolean): void {
+    this.#sequential = on;
+  }
+
+  // ---- picking ----
+
+  /**
+   * Picks up to `maxBlocks` free blocks that the peer has and marks them requested by `peer`. Returns fewer
+   * (possibly none) when nothing suitable is free; in endgame use `pickEndgameBlocks`.
+   */
+  pickBlocks(
+    peerHas: Bitfield | 'all',
+    maxBlocks: number,
+    peer: PeerKey,
+    options?: PickOptions,
+  ): BlockRequest[] {
+    const picked: BlockRequest[] = [];
+    const limit = Math.floor(maxBlocks);
+    if (!(limit > 0)) return picked;
+    const hasPiece = this.#hasPieceFunction(peerHas);
+    const allowed = options?.fastAllowed;
+    if (allowed !== undefined) {
+      const candidates = [...allowed].filter(
+        (piece) =>
+          Number.isInteger(piece) &&
+          piece >= 0 &&
+          piece < this.pieceCount &&
+          hasPiece(piece) &&
+          this.#priority[piece]! > 0 &&
+          (this.#openPartials.has(piece) || this.#untouched.has(piece)),
+      );
+      candidates.sort(this.#compareStartedFirst);
+      for (const piece of candidates) {
+        if (picked.length >= limit) break;
+        this.#takeBlocks(this.#partials.get(piece) ?? this.#start(piece), limit, peer, picked);
+      }
+      return picked;
+    }
+
+    const partials = [...this.#openPartials].filter((piece) => this.#priority[piece]! > 0 && hasPiece(piece));
+    partials.sort(this.#compareStartedFirst);
+    let nextPartial = 0;
+    for (let priority = MAX_PRIORITY; priority >= 1 && picked.length < limit; priority--) {
+      while (
+        nextPartial < partials.length &&
+        this.#priority[partials[nextPartial]!] === priority &&
+        picked.length < limit
+      ) {
+        this.#takeBlocks(this.#partials.get(partials[nextPartial]!)!, limit, peer, picked);
+        nextPartial++;
+      }
+      if (picked.length < limit && this.#untouched.levelSize(priority) > 0) {
+        this.#pickUntouched(priority, hasPiece, limit, peer, picked);
+      }
+    }
+    return picked;
+  }
+
+  /**
+   * Every block of every wanted missing piece is requested or received (and something is still missing):
+   * time to ask other peers for the blocks in flight too.
+   */
+  isEndgame(): boolean {
+    if (this.#wantedMissing === 0 || this.#untouched.size > 0) return false;
+    for (const piece of this.#openPartials) if (this.#priority[piece]! > 0) return false;
+    return true;
+  }
+
+  /**
+   * Endgame: blocks requested by others (not by `peer`), not received, that `peer` has; at most `maxBlocks`,
+   * preferring blocks with the fewest requesters. Marks `peer` as a requester too.
+   */
+  pickEndgameBlocks(peerHas: Bitfield | 'all', maxBlocks: number, peer: PeerKey): BlockRequest[] {
+    const picked: BlockRequest[] = [];
+    const limit = Math.floor(maxBlocks);
+    if (!(limit > 0)) return picked;
+    const hasPiece = this.#hasPieceFunction(peerHas);
+    const candidates: { partial: PartialPiece; block: number; requesters: number }[] = [];
+    for (const partial of this.#partials.values()) {
+      if (partial.requestedCount === 0 || this.#priority[partial.piece] === 0 || !hasPiece(partial.piece))
+        continue;
+      for (let block = 0; block < partial.blockCount; block++) {
+        if (partial.state(block) !== BLOCK_REQUESTED) continue;
+        const requesters = partial.requesters(block);
+        if (!requesters.includes(peer)) candidates.push({ partial, block, requesters: requesters.length });
+      }
+    }
+    candidates.sort(
+      (a, b) =>
+        a.requesters - b.requesters ||
+        this.#priority[b.partial.piece]! - this.#priority[a.partial.piece]! ||
+        a.partial.piece - b.partial.piece ||
+        a.block - b.block,
+    );
+    for (const { partial, block } of candidates.slice(0, limit)) {
+      partial.addRequester(block, peer);
+      picked.push(this.#request(partial.piece, block));
+    }
+    return picked;
+  }
+
+  // ---- block state ----
+
+  /**
+   * A block arrived from `peer`. Accepted when the block is requested (normally by `peer`; a late or unasked
+   * copy of a block someone requested is accepted too). Lenient about hostile input: a piece or block out of
+   * range is simply not accepted.
+   */
+  blockReceived(piece: number, block: number, peer: PeerKey): BlockReceipt {
+    if (!this.#isBlockInRange(piece, block) || this.#have.get(piece))
+      return { ...NOT_ACCEPTED, otherRequesters: [] };
+    const partial = this.#partials.get(piece);
+    const others = partial?.receive(block, peer);
+    if (partial === undefined || others === undefined) return { ...NOT_ACCEPTED, otherRequesters: [] };
+    return { accepted: true, pieceComplete: partial.isComplete(), otherRequesters: others };
+  }
+
+  /**
+   * `peer`'s request for the block is gone (choke, reject, timeout, disconnect). When nobody else has it
+   * requested the block is free again. Out-of-range or unknown requests are ignored.
+   */
+  requestAborted(piece: number, block: number, peer: PeerKey): void {
+    if (!this.#isBlockInRange(piece, block)) return;
+    const partial = this.#partials.get(piece);
+    if (partial === undefined) return;
+    partial.abort(block, peer);
+    if (partial.isUntouched()) {
+      this.#dropPartial(piece);
+      this.#fileIfUntouchedAndWanted(piece);
+    } else if (partial.noneCount > 0) {
+      this.#openPartials.add(piece);
+    }
+  }
+
+  /** Aborts every request `peer` has outstanding (it disconnected). Returns how many were aborted. */
+  abortPeerRequests(peer: PeerKey): number {
+    let aborted = 0;
+    for (const partial of [...this.#partials.values()]) {
+      for (const block of partial.blocksRequestedBy(peer)) {
+        this.requestAborted(partial.piece, block, peer);
+        aborted++;
+      }
+    }
+    return aborted;
+  }
+
+  /** The requesters of a block in flight (empty when the block is free, received, or its piece not started). */
+  blockRequesters(piece: number, block: number): readonly PeerKey[] {
+    if (!this.#isBlockInRange(piece, block)) return [];
+    return this.#partials.get(piece)?.requesters(block) ?? [];
+  }
+
+  // ---- layout ----
+
+  blocksInPiece(piece: number): number {
+    return this.#layout.blocksInPiece(piece);
+  }
+
+  blockLength(piece: number, block: number): number {
+    return this.#layout.blockLength(piece, block);
+  }
+
+  pieceSize(piece: number): number {
+    return this.#layout.pieceSize(piece);
+  }
+
+  /** Pieces with block state (some block requested or received) that are not yet had, ascending. */
+  partialPieces(): number[] {
+    return [...this.#partials.keys()].sort((a, b) => a - b);
+  }
+
+  // ---- internals ----
+
+  /** Priority first, then sequential index or rarity, then index; used for partial and allowed-fast pieces. */
+  readonly #compareStartedFirst = (a: number, b: number): number =>
+    this.#priority[b]! - this.#priority[a]! ||
+    Number(this.#partials.has(b)) - Number(this.#partials.has(a)) ||
+    (this.#sequential ? 0 : this.#availability[a]! - this.#availability[b]!) ||
+    a - b;
+
+  #pickUntouched(
+    priority: number,
+    hasPiece: HasPiece,
+    limit: number,
+    peer: PeerKey,
+    picked: BlockRequest[],
+  ): void {
+    if (this.#sequential) {
+      while (this.#sequentialCursor < this.pieceCount && !this.#untouched.has(this.#sequentialCursor)) {
+        this.#sequentialCursor++;
+      }
+      for (let piece = this.#sequentialCursor; piece < this.pieceCount && picked.length < limit; piece++) {
+        if (this.#untouched.has(piece) && this.#priority[piece] === priority && hasPiece(piece)) {
+          this.#takeBlocks(this.#start(piece), limit, peer, picked);
+        }
+      }
+    } else if (this.haveCount < this.#randomFirstPieces) {
+      while (picked.length < limit) {
+        const piece = this.#untouched.findFromRandomStart(priority, hasPiece);
+        if (piece < 0) return;
+        this.#takeBlocks(this.#start(piece), limit, peer, picked);
+      }
+    } else {
+      this.#untouched.scanRarestFirst(priority, (piece) => {
+        if (hasPiece(piece)) this.#takeBlocks(this.#start(piece), limit, peer, picked);
+        return picked.length < limit;
+      });
+    }
+  }
+
+  #start(piece: number): PartialPiece {
+    this.#untouched.remove(piece);
+    const partial = new PartialPiece(piece, this.#layout.blocksInPiece(piece));
+    this.#partials.set(piece, partial);
+    this.#openPartials.add(piece);
+    return partial;
+  }
+
+  #takeBlocks(partial: PartialPiece, limit: number, peer: PeerKey, picked: BlockRequest[]): void {
+    const blocks: number[] = [];
+    partial.takeFreeBlocks(limit - picked.length, peer, blocks);
+    for (const block of blocks) picked.push(this.#request(partial.piece, block));
+    if (partial.noneCount === 0) this.#openPartials.delete(partial.piece);
+  }
+
+  #request(piece: number, block: number): BlockRequest {
+    return { piece, block, begin: block * BLOCK_SIZE, length: this.#layout.blockLength(piece, block) };
+  }
+
+  #dropPartial(piece: number): void {
+    this.#partials.delete(piece);
+    this.#openPartials.delete(piece);
+  }
+
+  #fileIfUntouchedAndWanted(piece: number): void {
+    if (this.#have.get(piece) || this.#priority[piece] === 0 || this.#partials.has(piece)) return;
+    this.#untouched.insert(piece, this.#priority[piece]!, this.#availability[piece]!);
+    if (piece < this.#sequentialCursor) this.#sequentialCursor = piece;
+  }
+
+  #changeAvailability(piece: number, delta: 1 | -1): void {
+    const next = this.#availability[piece]! + delta;
+    if (next < 0) return; // the caller removed more than it added; never go negative
+    this.#availability[piece] = next;
+    this.#untouched.update(piece, this.#priority[piece]!, next);
+  }
+
+  #hasPieceFunction(peerHas: Bitfield | 'all'): HasPiece {
+    if (peerHas === 'all') return () => true;
+    this.#checkBitfield(peerHas);
+    return (piece) => peerHas.get(piece);
+  }
+
+  #checkBitfield(bitfield: Bitfield): void {
+    if (bitfield.length !== this.pieceCount) {
+      throw new PiecePickerError(
+        'PICKER_BITFIELD_LENGTH',
+        `bitfield of ${bitfield.length} bits for a torrent of ${this.pieceCount} pieces`,
+      );
+    }
+  }
+
+  #isBlockInRange(piece: number, block: number): boolean {
+    if (!Number.isInteger(piece) || piece < 0 || piece >= this.pieceCount) return false;
+    return Number.isInteger(block) && block >= 0 && block < this.#layout.blocksInPiece(piece);
+  }
+}
