@@ -1,0 +1,242 @@
+/**
+ * The session: our peer id, the listen socket, the torrents, the connection limits (global, half-open), and the
+ * one tick that drives every periodic task (libtorrent's on_tick). A coordinator: it routes incoming handshakes to
+ * torrents and dials on their behalf, and holds no BitTorrent policy of its own.
+ */
+import { BitloomError } from '../errors.js';
+import { TypedEmitter } from '../events.js';
+import type { InfoDictionary } from '../metainfo/index.js';
+import type { PeerClose } from '../peer/close-reason.js';
+import { PeerConnection } from '../peer/peer-connection.js';
+import type { CancelTimer } from '../platform/clock.js';
+import type { Connection, Listener } from '../platform/network.js';
+import type { Platform } from '../platform/platform.js';
+import { type PeerDialer, Torrent } from '../torrent/torrent.js';
+import { makePeerId } from './peer-id.js';
+import { resolveSettings, type Settings } from './settings.js';
+
+export interface SessionOptions {
+  readonly platform: Platform;
+  readonly settings?: Partial<Settings>;
+  /** Where to accept peers; `false` for a session that only dials out. Default 0.0.0.0, port 0 (any free). */
+  readonly listen?: { readonly host: string; readonly port: number } | false;
+  /** 20 bytes; generated when absent. */
+  readonly peerId?: Uint8Array;
+  /** Runs after `close()` has stopped everything (e.g. the platform releasing its workers). */
+  readonly afterClose?: () => Promise<void>;
+}
+
+export interface AddTorrentOptions {
+  /** The download directory; a torrent's files go below it. */
+  readonly savePath: string;
+  /** Peers to dial at once (host, port). */
+  readonly peers?: readonly { host: string; port: number }[];
+}
+
+export type SessionEvents = {
+  torrent: { infoHash: string };
+  error: Error;
+};
+
+export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
+  readonly peerId: Uint8Array;
+  readonly settings: Settings;
+  readonly torrents = new Map<string, Torrent>();
+
+  private readonly platform: Platform;
+  private listener: Listener | undefined;
+  private readonly connections = new Set<PeerConnection>();
+  private halfOpen = 0;
+  private nextPeerKey = 1;
+  private cancelTick: CancelTimer | undefined;
+  private closed = false;
+  private readonly afterClose: (() => Promise<void>) | undefined;
+
+  private constructor(options: SessionOptions) {
+    super();
+    this.afterClose = options.afterClose;
+    this.platform = options.platform;
+    this.settings = resolveSettings(options.settings);
+    this.peerId = options.peerId ?? makePeerId(options.platform.random);
+  }
+
+  static async create(options: SessionOptions): Promise<Session> {
+    const session = new Session(options);
+    const listen = options.listen ?? { host: '0.0.0.0', port: 0 };
+    if (listen) {
+      session.listener = await options.platform.tcp.listen(listen.host, listen.port, (c) =>
+        session.accept(c),
+      );
+    }
+    session.scheduleTick();
+    return session;
+  }
+
+  /** The port peers can reach us on (0 when not listening). */
+  get listenPort(): number {
+    return this.listener?.port ?? 0;
+  }
+
+  /** Adds a torrent and starts it (checking existing data first). Adding a torrent twice returns the first. */
+  addTorrent(info: InfoDictionary, options: AddTorrentOptions): Torrent {
+    if (this.closed) throw new BitloomError('SESSION_CLOSED', 'the session is closed');
+    const existing = this.torrents.get(info.infoHashHex);
+    if (existing) return existing;
+    const torrent = new Torrent({
+      info,
+      savePath: options.savePath,
+      platform: this.platform,
+      settings: this.settings,
+      dialer: this,
+      isSelf: (host, port) => port === this.listenPort && isLocalAddress(host),
+    });
+    this.torrents.set(info.infoHashHex, torrent);
+    for (const peer of options.peers ?? []) torrent.addPeer(peer.host, peer.port, 'manual');
+    void torrent.start();
+    this.emit('torrent', { infoHash: info.infoHashHex });
+    return torrent;
+  }
+
+  async removeTorrent(infoHashHex: string): Promise<void> {
+    const torrent = this.torrents.get(infoHashHex);
+    if (!torrent) return;
+    this.torrents.delete(infoHashHex);
+    await torrent.stop();
+  }
+
+  /** Stops every torrent, closes every connection and the listener, and stops the tick. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.cancelTick?.();
+    await Promise.all([...this.torrents.values()].map((t) => t.stop()));
+    this.torrents.clear();
+    for (const peer of [...this.connections]) peer.close('torrent-stopped', 'session closed');
+    await this.listener?.close();
+    await this.afterClose?.();
+  }
+
+  // ---- PeerDialer -----------------------------------------------------------------------------------------
+
+  dialBudget(_torrent: Torrent): number {
+    return Math.max(
+      0,
+      Math.min(
+        this.settings.maxHalfOpenConnections - this.halfOpen,
+        this.settings.maxConnectionsPerSession - this.connections.size - this.halfOpen,
+      ),
+    );
+  }
+
+  dial(torrent: Torrent, host: string, port: number): void {
+    this.halfOpen++;
+    const abort = new AbortController();
+    const cancelTimeout = this.platform.clock.setTimer(this.settings.connectTimeoutMs, () => abort.abort());
+    this.platform.tcp.connect(host, port, abort.signal).then(
+      (connection) => {
+        cancelTimeout();
+        this.halfOpen--;
+        if (this.closed || !this.torrents.has(torrent.info.infoHashHex)) {
+          connection.destroy();
+          return;
+        }
+        this.track(
+          new PeerConnection({
+            connection,
+            clock: this.platform.clock,
+            settings: this.settings,
+            ourPeerId: this.peerId,
+            key: this.nextPeerKey++,
+            owner: torrent,
+            acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
+            onClosed: (peer, close) => this.onPeerClosed(peer, close, torrent),
+          }),
+        );
+      },
+      () => {
+        cancelTimeout();
+        this.halfOpen--;
+        torrent.dialFailed(host, port);
+      },
+    );
+  }
+
+  // ---- incoming connections -------------------------------------------------------------------------------
+
+  private accept(connection: Connection): void {
+    if (this.closed || this.connections.size >= this.settings.maxConnectionsPerSession) {
+      connection.destroy();
+      return;
+    }
+    this.track(
+      new PeerConnection({
+        connection,
+        clock: this.platform.clock,
+        settings: this.settings,
+        ourPeerId: this.peerId,
+        key: this.nextPeerKey++,
+        lookupOwner: (infoHash) => this.torrents.get(toHex(infoHash)),
+        acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
+        onClosed: (peer, close) => this.onPeerClosed(peer, close, undefined),
+      }),
+    );
+  }
+
+  private track(peer: PeerConnection): void {
+    if (!peer.isClosed) this.connections.add(peer);
+  }
+
+  private onPeerClosed(peer: PeerConnection, _close: PeerClose, dialledFor: Torrent | undefined): void {
+    this.connections.delete(peer);
+    // A dialled connection that died before its handshake never reached the torrent: tell it the dial failed.
+    if (dialledFor && !peer.peerHas) dialledFor.dialFailed(peer.remoteAddress, peer.remotePort);
+  }
+
+  /** Refuses a second connection to the same peer id on the same torrent. */
+  private checkPeerId(peerId: Uint8Array, peer: PeerConnection): 'duplicate-connection' | undefined {
+    for (const other of this.connections) {
+      if (other !== peer && other.owner === peer.owner && other.peerId && equalId(other.peerId, peerId)) {
+        return 'duplicate-connection';
+      }
+    }
+    return undefined;
+  }
+
+  // ---- the tick ---------------------------------------------------------------------------------------------
+
+  private scheduleTick(): void {
+    this.cancelTick = this.platform.clock.setTimer(this.settings.tickIntervalMs, () => {
+      if (this.closed) return;
+      this.tick();
+      this.scheduleTick();
+    });
+  }
+
+  private tick(): void {
+    const now = this.platform.clock.now();
+    // Connections still handshaking belong to no torrent yet: the session times them out.
+    for (const peer of this.connections) if (!peer.isActive) peer.tick(now);
+    for (const torrent of this.torrents.values()) {
+      try {
+        torrent.tick(now);
+      } catch (error) {
+        this.emit('error', error instanceof Error ? error : new Error(String(error)));
+      }
+    }
+  }
+}
+
+function toHex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
+}
+
+function equalId(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 20; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+function isLocalAddress(host: string): boolean {
+  return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host === '0.0.0.0';
+}

@@ -1,0 +1,150 @@
+/**
+ * One table of every tunable limit and interval, with its default, bounds and reason. The typed `Settings`,
+ * the README's limits table and `testingSettings()` all come from here (libtorrent's settings_pack).
+ */
+
+interface SettingSpec {
+  readonly default: number;
+  readonly min: number;
+  readonly max: number;
+  readonly doc: string;
+}
+
+const spec = <T extends Record<string, SettingSpec>>(table: T): T => table;
+
+export const SETTINGS_TABLE = spec({
+  maxMessageLength: {
+    default: 1024 * 1024,
+    min: 32 * 1024,
+    max: 64 * 1024 * 1024,
+    doc: 'Largest peer message accepted (raised to bitfield size + 1 for huge torrents); checked on the 4-byte prefix.',
+  },
+  maxIncomingRequestsPerPeer: {
+    default: 500,
+    min: 1,
+    max: 10_000,
+    doc: 'Requests a peer may have queued with us; more are dropped (or rejected with Fast). Advertised as reqq.',
+  },
+  keepAliveIntervalMs: {
+    default: 60_000,
+    min: 1000,
+    max: 600_000,
+    doc: 'Send a keep-alive after this long without sending anything.',
+  },
+  peerInactivityTimeoutMs: {
+    default: 120_000,
+    min: 5000,
+    max: 3_600_000,
+    doc: 'Close a peer that sent nothing for this long.',
+  },
+  handshakeTimeoutMs: {
+    default: 10_000,
+    min: 500,
+    max: 120_000,
+    doc: 'Close a connection whose handshake is not complete by then (slowloris).',
+  },
+  connectTimeoutMs: {
+    default: 10_000,
+    min: 500,
+    max: 120_000,
+    doc: 'Give up on an outgoing TCP connect after this.',
+  },
+  requestTimeoutMs: {
+    default: 20_000,
+    min: 1000,
+    max: 600_000,
+    doc: 'A peer that delivers no block for this long while we wait on it is snubbed and its requests go elsewhere.',
+  },
+  requestQueueTimeSeconds: {
+    default: 3,
+    min: 1,
+    max: 60,
+    doc: "Per-peer pipeline depth covers this many seconds of the peer's measured rate (libtorrent's request queue time).",
+  },
+  minRequestQueue: { default: 2, min: 1, max: 500, doc: 'Smallest per-peer pipeline depth (blocks).' },
+  maxRequestQueue: {
+    default: 500,
+    min: 1,
+    max: 2000,
+    doc: "Largest per-peer pipeline depth (blocks); never above the peer's reqq.",
+  },
+  maxConnectionsPerTorrent: { default: 50, min: 1, max: 2000, doc: 'Connected peers per torrent.' },
+  maxConnectionsPerSession: { default: 200, min: 1, max: 10_000, doc: 'Connected peers over all torrents.' },
+  maxHalfOpenConnections: {
+    default: 20,
+    min: 1,
+    max: 1000,
+    doc: 'Outgoing connections still connecting or handshaking at once.',
+  },
+  maxKnownPeersPerTorrent: {
+    default: 2000,
+    min: 10,
+    max: 100_000,
+    doc: 'Peer addresses remembered per torrent (from trackers, PEX, the CLI); bounds memory under peer floods.',
+  },
+  regularUnchokeSlots: {
+    default: 4,
+    min: 0,
+    max: 100,
+    doc: 'Peers unchoked by tit-for-tat each choking round.',
+  },
+  chokeIntervalMs: { default: 10_000, min: 1000, max: 120_000, doc: 'How often the choker re-ranks peers.' },
+  optimisticUnchokeIntervalMs: {
+    default: 30_000,
+    min: 1000,
+    max: 600_000,
+    doc: 'How long the optimistic unchoke slot stays with one peer.',
+  },
+  tickIntervalMs: {
+    default: 500,
+    min: 10,
+    max: 10_000,
+    doc: 'Period of the session tick that drives every periodic task.',
+  },
+  maxPieceBufferBytes: {
+    default: 256 * 1024 * 1024,
+    min: 16 * 1024 * 1024,
+    max: 8 * 1024 * 1024 * 1024,
+    doc: 'Memory for pieces being assembled and hashed; requests pause beyond it.',
+  },
+  hashFailuresBeforeBan: {
+    default: 3,
+    min: 1,
+    max: 100,
+    doc: 'Failed pieces a peer may have contributed to before it is banned (sole contributor: banned at once).',
+  },
+  maxUploadQueueBytesPerPeer: {
+    default: 4 * 1024 * 1024,
+    min: 64 * 1024,
+    max: 256 * 1024 * 1024,
+    doc: 'Bytes written to a peer socket but not yet sent, before serving more of its requests (back-pressure).',
+  },
+});
+
+export type SettingName = keyof typeof SETTINGS_TABLE;
+export type Settings = { readonly [K in SettingName]: number };
+
+export function defaultSettings(): Settings {
+  const out: Record<string, number> = {};
+  for (const [name, setting] of Object.entries(SETTINGS_TABLE)) out[name] = setting.default;
+  return out as Settings;
+}
+
+/** Merges overrides into the defaults, clamping each to its bounds (a setting out of bounds is a caller bug). */
+export function resolveSettings(overrides: Partial<Settings> = {}): Settings {
+  const out: Record<string, number> = { ...defaultSettings() };
+  for (const [name, value] of Object.entries(overrides)) {
+    const setting = SETTINGS_TABLE[name as SettingName];
+    if (!setting || value === undefined) continue;
+    if (!Number.isFinite(value) || value < setting.min || value > setting.max) {
+      throw new RangeError(`setting ${name}=${value} is outside ${setting.min}..${setting.max}`);
+    }
+    out[name] = value;
+  }
+  return out as Settings;
+}
+
+/** Short intervals for tests on the virtual clock; limits stay as in production. */
+export function testingSettings(overrides: Partial<Settings> = {}): Settings {
+  return resolveSettings({ tickIntervalMs: 100, ...overrides });
+}

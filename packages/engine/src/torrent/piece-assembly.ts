@@ -1,0 +1,67 @@
+/**
+ * Pieces being assembled from blocks: one buffer per partial piece, allocated on its first block, each block
+ * copied in once, plus who contributed, so a piece that fails its hash can be blamed on the right peers.
+ * Bounded by a byte budget: the torrent stops requesting new pieces while it is spent.
+ */
+
+export interface AssemblingPiece {
+  readonly piece: number;
+  readonly data: Uint8Array;
+  readonly contributors: Set<number>;
+}
+
+export class PieceAssembly {
+  private readonly pieces = new Map<number, AssemblingPiece>();
+  private bytes = 0;
+
+  constructor(private readonly budgetBytes: number) {}
+
+  /** Bytes held by partial pieces and pieces waiting for their hash. */
+  get heldBytes(): number {
+    return this.bytes;
+  }
+
+  get overBudget(): boolean {
+    return this.bytes >= this.budgetBytes;
+  }
+
+  get(piece: number): AssemblingPiece | undefined {
+    return this.pieces.get(piece);
+  }
+
+  /** The buffer for `piece`, allocated on first use. */
+  acquire(piece: number, size: number): AssemblingPiece {
+    let entry = this.pieces.get(piece);
+    if (!entry) {
+      entry = { piece, data: new Uint8Array(size), contributors: new Set() };
+      this.pieces.set(piece, entry);
+      this.bytes += size;
+    }
+    return entry;
+  }
+
+  /** Takes a complete piece out for hashing; its bytes stay counted until `release`. */
+  take(piece: number): AssemblingPiece | undefined {
+    const entry = this.pieces.get(piece);
+    this.pieces.delete(piece);
+    return entry;
+  }
+
+  /** Returns the budget held by a piece taken out (verified and written, or failed). */
+  release(entry: AssemblingPiece): void {
+    this.bytes -= entry.data.length;
+  }
+
+  /** Drops a partial piece (e.g. it failed, or the torrent stops). */
+  discard(piece: number): void {
+    const entry = this.pieces.get(piece);
+    if (!entry) return;
+    this.pieces.delete(piece);
+    this.bytes -= entry.data.length;
+  }
+
+  clear(): void {
+    this.pieces.clear();
+    this.bytes = 0;
+  }
+}

@@ -1,0 +1,40 @@
+/** The plain-data view of a torrent that events and status calls hand out (never live objects). */
+
+export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
+
+export interface TorrentStatus {
+  readonly infoHash: string;
+  readonly name: string;
+  readonly state: TorrentState;
+  readonly error: string | undefined;
+  readonly totalBytes: number;
+  /** Bytes of pieces that passed their hash check and were written. */
+  readonly verifiedBytes: number;
+  /** verifiedBytes / totalBytes. Nothing unverified counts. */
+  readonly progress: number;
+  readonly piecesHad: number;
+  readonly pieceCount: number;
+  /** Pieces looked at by the start-up check so far. */
+  readonly checkedPieces: number;
+  /** Payload bytes received for blocks we requested. */
+  readonly downloadedBytes: number;
+  readonly uploadedBytes: number;
+  /** Payload bytes received but not used (duplicates in endgame, unrequested blocks). */
+  readonly wastedBytes: number;
+  readonly hashFailures: number;
+  /** Bytes per second, over the last few seconds. */
+  readonly downloadRate: number;
+  readonly uploadRate: number;
+  readonly peersConnected: number;
+  readonly peersKnown: number;
+}
+
+export type TorrentEvents = {
+  state: { state: TorrentState };
+  piece: { piece: number };
+  'piece-failed': { piece: number; peers: number };
+  done: TorrentStatus;
+  error: Error;
+  'peer-connected': { address: string };
+  'peer-closed': { address: string; reason: string; detail: string };
+};

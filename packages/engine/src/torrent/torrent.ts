@@ -1,0 +1,575 @@
+/**
+ * One torrent: wires the picker, the peers, piece assembly, verification and storage together (a coordinator:
+ * the policies live in pieces/, choking/, requests/). A block travels: peer → `blockReceived` → copied once into
+ * its piece buffer → piece complete → SHA-1 off the main thread → positional writes → only then "have" and HAVE.
+ */
+
+import { type ChokerState, chokeRound } from '../choking/index.js';
+import { BitloomError } from '../errors.js';
+import { TypedEmitter } from '../events.js';
+import { BLOCK_SIZE } from '../indices.js';
+import type { InfoDictionary } from '../metainfo/index.js';
+import type { PeerClose } from '../peer/close-reason.js';
+import type { BlockRange, PeerConnection, PeerOwner } from '../peer/peer-connection.js';
+import { type Bitfield, PiecePicker } from '../pieces/index.js';
+import type { Platform } from '../platform/platform.js';
+import { RateMeter } from '../rate/index.js';
+import { targetQueueDepth } from '../requests/index.js';
+import type { Settings } from '../session/settings.js';
+import { FileLayout } from '../storage/file-layout.js';
+import { equalBytes, PieceStorage } from '../storage/piece-storage.js';
+import { PeerList, type PeerSource } from '../swarm/peer-list.js';
+import type { BlockPayload } from '../wire/index.js';
+import { PieceAssembly } from './piece-assembly.js';
+import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
+
+/** How a torrent asks the session for outgoing connections (the session owns the connection limits). */
+export interface PeerDialer {
+  /** How many more outgoing connections this torrent may start now. */
+  dialBudget(torrent: Torrent): number;
+  dial(torrent: Torrent, host: string, port: number): void;
+}
+
+export interface TorrentOptions {
+  readonly info: InfoDictionary;
+  readonly savePath: string;
+  readonly platform: Platform;
+  readonly settings: Settings;
+  readonly dialer: PeerDialer;
+  /** Our own listen address, so it is never dialled. */
+  readonly isSelf: (host: string, port: number) => boolean;
+}
+
+export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
+  readonly info: InfoDictionary;
+  readonly infoHash: Uint8Array;
+  readonly savePath: string;
+  readonly picker: PiecePicker;
+  readonly knownPeers: PeerList;
+  readonly peers = new Map<number, PeerConnection>();
+  state: TorrentState = 'stopped';
+  error: BitloomError | undefined;
+
+  private readonly platform: Platform;
+  private readonly settings: Settings;
+  private readonly dialer: PeerDialer;
+  private readonly isSelf: TorrentOptions['isSelf'];
+  private readonly layout: FileLayout;
+  private readonly assembly: PieceAssembly;
+  private storage: PieceStorage | undefined;
+  private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
+  private lastChokeRoundAt = -Infinity;
+  private lastInterestCheckAt = 0;
+  private readonly downloadRate = new RateMeter();
+  private readonly uploadRate = new RateMeter();
+  private downloadedBytes = 0;
+  private uploadedBytes = 0;
+  private wastedBytes = 0;
+  private verifiedBytes = 0;
+  private hashFailures = 0;
+  private checkedPieces = 0;
+  private readonly hashFailuresByPeer = new Map<string, number>();
+  /** Peers counted through HAVE ALL (no per-piece availability). */
+  private readonly countedAsSeed = new Set<number>();
+  private readonly abort = new AbortController();
+
+  constructor(options: TorrentOptions) {
+    super();
+    this.info = options.info;
+    this.infoHash = options.info.infoHash;
+    this.savePath = options.savePath;
+    this.platform = options.platform;
+    this.settings = options.settings;
+    this.dialer = options.dialer;
+    this.isSelf = options.isSelf;
+    this.layout = new FileLayout(options.info.files, options.info.pieceLength);
+    this.assembly = new PieceAssembly(options.settings.maxPieceBufferBytes);
+    this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
+    this.picker = new PiecePicker({
+      pieceCount: options.info.pieceCount,
+      pieceLength: options.info.pieceLength,
+      totalLength: options.info.totalLength,
+      random: options.platform.random,
+    });
+  }
+
+  get pieceCount(): number {
+    return this.info.pieceCount;
+  }
+
+  pieceSize(piece: number): number {
+    return this.layout.pieceSize(piece);
+  }
+
+  get complete(): boolean {
+    return this.picker.isComplete();
+  }
+
+  // ---- lifecycle ----------------------------------------------------------------------------------------
+
+  /** Opens storage, adopts the data already on disk that verifies, then starts downloading or seeding. */
+  async start(): Promise<void> {
+    try {
+      const files = await this.platform.storage.open(
+        this.savePath,
+        this.info.files.map((f) => ({ path: f.path, length: f.length, padding: f.padding })),
+      );
+      this.storage = new PieceStorage(files, this.layout);
+      this.setState('checking');
+      await this.storage.checkExisting(
+        this.platform.hasher,
+        (piece) => this.expectedHash(piece),
+        (piece) => {
+          this.picker.pieceVerified(piece);
+          this.verifiedBytes += this.pieceSize(piece);
+        },
+        (checked) => {
+          this.checkedPieces = checked;
+        },
+        this.abort.signal,
+      );
+      if (this.abort.signal.aborted) return;
+      await this.storage.createEmptyFiles(this.info.files);
+      this.setState(this.complete ? 'seeding' : 'downloading');
+      if (this.complete) this.emit('done', this.status());
+      this.connectToPeers();
+    } catch (error) {
+      this.fail(error, 'cannot open the torrent data');
+    }
+  }
+
+  /** Disconnects every peer and closes the files. */
+  async stop(): Promise<void> {
+    this.abort.abort();
+    for (const peer of [...this.peers.values()]) peer.close('torrent-stopped', 'torrent stopped');
+    this.assembly.clear();
+    this.setState('stopped');
+    if (this.storage) {
+      await this.storage.flush().catch(() => {});
+      await this.storage.close().catch(() => {});
+    }
+  }
+
+  addPeer(host: string, port: number, source: PeerSource = 'manual'): boolean {
+    if (this.isSelf(host, port)) return false;
+    const added = this.knownPeers.add(host, port, source);
+    if (added && this.isRunning) this.connectToPeers();
+    return added;
+  }
+
+  /** Called by the session for a connection it dialled on our behalf that failed before the handshake. */
+  dialFailed(host: string, port: number): void {
+    this.knownPeers.markDisconnected(host, port, this.platform.clock.now(), true);
+  }
+
+  /** Called by the session when a connection (dialled or accepted) is handed to this torrent. */
+  attach(peer: PeerConnection): void {
+    peer.owner = this;
+  }
+
+  get connectionCount(): number {
+    return this.peers.size;
+  }
+
+  // ---- the tick -----------------------------------------------------------------------------------------
+
+  tick(now: number): void {
+    if (!this.isRunning) return;
+    for (const peer of [...this.peers.values()]) {
+      peer.tick(now);
+      if (peer.isActive && peer.requestTimedOut(now)) this.snub(peer);
+    }
+    if (now - this.lastChokeRoundAt >= this.settings.chokeIntervalMs) this.runChokeRound(now);
+    if (now - this.lastInterestCheckAt >= 5_000) {
+      this.lastInterestCheckAt = now;
+      for (const peer of this.peers.values()) this.updateInterest(peer);
+    }
+    for (const peer of this.peers.values()) this.fillRequests(peer);
+    this.connectToPeers();
+  }
+
+  status(): TorrentStatus {
+    const now = this.platform.clock.now();
+    const total = this.info.totalLength;
+    return {
+      infoHash: this.info.infoHashHex,
+      name: this.info.name,
+      state: this.state,
+      error: this.error?.message,
+      totalBytes: total,
+      verifiedBytes: Math.min(total, this.verifiedBytes),
+      progress: total === 0 ? 1 : Math.min(1, this.verifiedBytes / total),
+      piecesHad: this.picker.haveCount,
+      pieceCount: this.pieceCount,
+      checkedPieces: this.checkedPieces,
+      downloadedBytes: this.downloadedBytes,
+      uploadedBytes: this.uploadedBytes,
+      wastedBytes: this.wastedBytes,
+      hashFailures: this.hashFailures,
+      downloadRate: this.downloadRate.rate(now),
+      uploadRate: this.uploadRate.rate(now),
+      peersConnected: this.peers.size,
+      peersKnown: this.knownPeers.size,
+    };
+  }
+
+  // ---- PeerOwner: what peers tell us ----------------------------------------------------------------------
+
+  peerReady(peer: PeerConnection): void {
+    if (this.peers.size >= this.settings.maxConnectionsPerTorrent) {
+      peer.close('too-many-connections', 'torrent connection limit');
+      return;
+    }
+    if (this.knownPeers.isBanned(peer.remoteAddress, peer.remotePort)) {
+      peer.close('banned', 'banned earlier');
+      return;
+    }
+    this.peers.set(peer.key, peer);
+    if (peer.outgoing) this.knownPeers.markConnected(peer.remoteAddress, peer.remotePort);
+    peer.batch(() => {
+      const have = this.picker.haveBitfield;
+      if (peer.fastExtension && have.hasAll()) peer.send({ type: 'have-all' });
+      else if (peer.fastExtension && have.hasNone()) peer.send({ type: 'have-none' });
+      else if (!have.hasNone()) peer.send({ type: 'bitfield', bytes: have.toBytes() });
+    });
+    this.emit('peer-connected', { address: peer.address });
+  }
+
+  peerHaveChanged(peer: PeerConnection, change: 'bitfield' | 'have-all' | number): void {
+    if (change === 'have-all') {
+      this.picker.addSeed();
+      this.countedAsSeed.add(peer.key);
+    } else if (change === 'bitfield') {
+      this.picker.addPeerBitfield(peer.peerHas!);
+    } else {
+      // A HAVE that completes a peer keeps it counted per piece: availability stays exact.
+      this.picker.addPeerHave(change);
+      if (!peer.amInterested && this.wants(change)) peer.setInterested(true);
+      this.fillRequests(peer);
+      return;
+    }
+    this.updateInterest(peer);
+    if (this.complete && peer.peerIsSeed) {
+      peer.close('not-useful', 'both sides are seeds');
+      return;
+    }
+    this.fillRequests(peer);
+  }
+
+  peerChoked(peer: PeerConnection): void {
+    // BEP 6: with Fast, requests stay pending until the peer rejects or serves them; without it they are gone.
+    if (peer.fastExtension) return;
+    this.abortRequests(peer);
+  }
+
+  peerUnchoked(peer: PeerConnection): void {
+    this.fillRequests(peer);
+  }
+
+  peerInterestChanged(peer: PeerConnection): void {
+    if (!peer.peerInterested && !peer.amChoking) {
+      peer.setChoking(true);
+      this.runChokeRound(this.platform.clock.now());
+    } else if (peer.peerInterested && this.unchokedCount() < this.settings.regularUnchokeSlots + 1) {
+      // A free slot need not wait for the next round.
+      peer.setChoking(false);
+    }
+  }
+
+  blockReceived(peer: PeerConnection, piece: number, begin: number, payload: BlockPayload): void {
+    const block = begin / BLOCK_SIZE;
+    const request = Number.isInteger(block) ? peer.outstanding.get(piece, block) : undefined;
+    if (!request || request.length !== payload.length) {
+      // Unrequested, cancelled earlier, or at an offset we never asked for: counted, never stored.
+      this.wastedBytes += payload.length;
+      return;
+    }
+    peer.outstanding.delete(piece, block);
+    peer.snubbed = false;
+    this.downloadedBytes += payload.length;
+    this.downloadRate.add(payload.length, this.platform.clock.now());
+    const result = this.picker.blockReceived(piece, block, peer.key);
+    if (!result.accepted) {
+      this.wastedBytes += payload.length;
+      this.fillRequests(peer);
+      return;
+    }
+    const entry = this.assembly.acquire(piece, this.pieceSize(piece));
+    payload.copyTo(entry.data, begin);
+    entry.contributors.add(peer.key);
+    for (const otherKey of result.otherRequesters) {
+      const other = this.peers.get(otherKey);
+      if (other?.outstanding.delete(piece, block)) {
+        other.send({ type: 'cancel', piece, begin, length: payload.length });
+      }
+    }
+    if (result.pieceComplete) void this.verifyPiece(piece);
+    this.fillRequests(peer);
+  }
+
+  requestRejected(peer: PeerConnection, range: BlockRange): void {
+    const block = range.begin / BLOCK_SIZE;
+    if (!Number.isInteger(block) || !peer.outstanding.delete(range.piece, block)) return;
+    this.picker.requestAborted(range.piece, block, peer.key);
+    this.fillOthers(peer);
+  }
+
+  allowedFast(peer: PeerConnection, _piece: number): void {
+    this.fillRequests(peer);
+  }
+
+  extendedMessage(_peer: PeerConnection, _extendedId: number, _payload: Uint8Array): void {
+    // BEP 10 extensions plug in here (extension issue); unknown messages are ignored.
+  }
+
+  canServe(piece: number): boolean {
+    return this.picker.have(piece) && this.storage !== undefined;
+  }
+
+  readBlock(range: BlockRange): Promise<Uint8Array> {
+    return this.storage!.read(range.piece, range.begin, range.length);
+  }
+
+  blockUploaded(_peer: PeerConnection, bytes: number): void {
+    this.uploadedBytes += bytes;
+    this.uploadRate.add(bytes, this.platform.clock.now());
+  }
+
+  peerClosed(peer: PeerConnection, close: PeerClose): void {
+    const wasConnected = this.peers.delete(peer.key);
+    if (wasConnected) {
+      if (this.countedAsSeed.delete(peer.key)) this.picker.removeSeed();
+      else if (peer.peerHas) this.picker.removePeerBitfield(peer.peerHas);
+      this.abortRequests(peer);
+      if (this.chokerState.optimistic === peer.key)
+        this.chokerState = { ...this.chokerState, optimistic: undefined };
+    }
+    if (close.reason === 'banned') this.knownPeers.ban(peer.remoteAddress, peer.remotePort);
+    else if (peer.outgoing) {
+      const failed = !wasConnected || close.reason === 'protocol-error' || close.reason === 'bad-handshake';
+      this.knownPeers.markDisconnected(
+        peer.remoteAddress,
+        peer.remotePort,
+        this.platform.clock.now(),
+        failed,
+      );
+    }
+    this.emit('peer-closed', { address: peer.address, reason: close.reason, detail: close.detail });
+    if (this.isRunning) this.connectToPeers();
+  }
+
+  // ---- requests -----------------------------------------------------------------------------------------
+
+  private get isRunning(): boolean {
+    return this.state === 'downloading' || this.state === 'seeding';
+  }
+
+  /** Tops up a peer's pipeline to the depth its rate deserves (libtorrent's request queue time). */
+  private fillRequests(peer: PeerConnection): void {
+    if (this.state !== 'downloading' || !peer.isActive || !peer.amInterested || !peer.peerHas) return;
+    const fastOnly = peer.peerChoking;
+    if (fastOnly && peer.allowedFastFromPeer.size === 0) return;
+    const now = this.platform.clock.now();
+    const depth = peer.snubbed
+      ? 1
+      : targetQueueDepth(peer.downloadRate.rate(now), {
+          queueTimeSeconds: this.settings.requestQueueTimeSeconds,
+          min: this.settings.minRequestQueue,
+          max: this.settings.maxRequestQueue,
+          peerReqq: peer.peerReqq,
+        });
+    let want = depth - peer.outstanding.size;
+    if (want <= 0) return;
+    const has: Bitfield | 'all' = peer.peerIsSeed ? 'all' : peer.peerHas;
+    const picked = this.assembly.overBudget
+      ? []
+      : this.picker.pickBlocks(
+          has,
+          want,
+          peer.key,
+          fastOnly ? { fastAllowed: peer.allowedFastFromPeer } : undefined,
+        );
+    want -= picked.length;
+    if (want > 0 && !fastOnly && this.picker.isEndgame()) {
+      picked.push(...this.picker.pickEndgameBlocks(has, Math.min(want, 8), peer.key));
+    }
+    if (picked.length === 0) return;
+    if (peer.outstanding.size === 0) peer.lastBlockAt = now;
+    peer.batch(() => {
+      for (const b of picked) {
+        peer.outstanding.add({
+          piece: b.piece,
+          block: b.block,
+          begin: b.begin,
+          length: b.length,
+          sentAt: now,
+        });
+        peer.send({ type: 'request', piece: b.piece, begin: b.begin, length: b.length });
+      }
+    });
+  }
+
+  private fillOthers(except?: PeerConnection): void {
+    for (const other of this.peers.values()) if (other !== except) this.fillRequests(other);
+  }
+
+  private abortRequests(peer: PeerConnection): void {
+    const dropped = peer.outstanding.drain();
+    for (const r of dropped) this.picker.requestAborted(r.piece, r.block, peer.key);
+    if (dropped.length > 0) this.fillOthers(peer);
+  }
+
+  /** A peer that delivers nothing for the request timeout gets one request at a time; its blocks go elsewhere. */
+  private snub(peer: PeerConnection): void {
+    peer.snubbed = true;
+    this.abortRequests(peer);
+    peer.lastBlockAt = this.platform.clock.now();
+  }
+
+  // ---- verification -------------------------------------------------------------------------------------
+
+  private async verifyPiece(piece: number): Promise<void> {
+    const entry = this.assembly.take(piece);
+    if (!entry) return;
+    try {
+      const digest = await this.platform.hasher.sha1(entry.data);
+      if (!this.isRunning) return;
+      if (!equalBytes(digest, this.expectedHash(piece))) {
+        this.pieceFailed(piece, entry.contributors);
+        return;
+      }
+      await this.storage!.writePiece(piece, entry.data);
+      if (!this.isRunning) return;
+      this.pieceVerified(piece);
+    } catch (error) {
+      this.picker.pieceFailed(piece);
+      this.fail(error, `cannot write piece ${piece}`);
+    } finally {
+      this.assembly.release(entry);
+    }
+  }
+
+  private pieceVerified(piece: number): void {
+    this.picker.pieceVerified(piece);
+    this.verifiedBytes += this.pieceSize(piece);
+    for (const peer of this.peers.values()) {
+      if (!peer.peerHas?.get(piece)) peer.send({ type: 'have', piece });
+    }
+    this.emit('piece', { piece });
+    if (this.complete) {
+      this.setState('seeding');
+      for (const peer of [...this.peers.values()]) {
+        if (peer.peerIsSeed) peer.close('not-useful', 'both sides are seeds');
+        else peer.setInterested(false);
+      }
+      void this.storage!.flush().then(
+        () => this.emit('done', this.status()),
+        (error: unknown) => this.fail(error, 'cannot flush the downloaded data'),
+      );
+    }
+  }
+
+  private pieceFailed(piece: number, contributors: ReadonlySet<number>): void {
+    this.hashFailures++;
+    this.picker.pieceFailed(piece);
+    this.emit('piece-failed', { piece, peers: contributors.size });
+    for (const key of contributors) {
+      const peer = this.peers.get(key);
+      if (!peer) continue;
+      const address = peer.address;
+      const strikes = (this.hashFailuresByPeer.get(address) ?? 0) + 1;
+      this.hashFailuresByPeer.set(address, strikes);
+      peer.hashFailures = strikes;
+      if (contributors.size === 1 || strikes >= this.settings.hashFailuresBeforeBan) {
+        peer.close('banned', `sent data for piece ${piece} that failed its hash check`);
+      }
+    }
+    this.fillOthers();
+  }
+
+  private expectedHash(piece: number): Uint8Array {
+    return this.info.pieceHashes.subarray(piece * 20, piece * 20 + 20);
+  }
+
+  // ---- interest, choking, connecting ----------------------------------------------------------------------
+
+  private wants(piece: number): boolean {
+    return !this.picker.have(piece) && this.picker.piecePriority(piece) > 0;
+  }
+
+  private updateInterest(peer: PeerConnection): void {
+    if (!peer.isActive || !peer.peerHas) return;
+    let interesting = false;
+    if (!this.complete) {
+      if (peer.peerIsSeed) interesting = true;
+      else {
+        for (let piece = 0; piece < this.pieceCount && !interesting; piece++) {
+          if (peer.peerHas.get(piece) && this.wants(piece)) interesting = true;
+        }
+      }
+    }
+    peer.setInterested(interesting);
+  }
+
+  private unchokedCount(): number {
+    let n = 0;
+    for (const peer of this.peers.values()) if (!peer.amChoking) n++;
+    return n;
+  }
+
+  private runChokeRound(now: number): void {
+    this.lastChokeRoundAt = now;
+    const candidates = [...this.peers.values()].filter((p) => p.isActive);
+    const decision = chokeRound({
+      peers: candidates.map((p) => ({
+        key: p.key,
+        interested: p.peerInterested,
+        downloadRate: p.downloadRate.rate(now),
+        uploadRate: p.uploadRate.rate(now),
+        connectedAt: p.connectedAt,
+        snubbed: p.snubbed,
+      })),
+      seeding: this.complete,
+      now,
+      state: this.chokerState,
+      random: this.platform.random,
+      regularSlots: this.settings.regularUnchokeSlots,
+      optimisticIntervalMs: this.settings.optimisticUnchokeIntervalMs,
+    });
+    this.chokerState = decision.state;
+    for (const peer of candidates) peer.setChoking(!decision.unchoked.has(peer.key));
+  }
+
+  private connectToPeers(): void {
+    if (!this.isRunning) return;
+    if (this.complete) return; // seeds wait for leechers to come to them
+    const room = Math.min(
+      this.settings.maxConnectionsPerTorrent - this.peers.size,
+      this.dialer.dialBudget(this),
+    );
+    for (const peer of this.knownPeers.candidates(this.platform.clock.now(), room)) {
+      this.knownPeers.markConnecting(peer);
+      this.dialer.dial(this, peer.host, peer.port);
+    }
+  }
+
+  private setState(state: TorrentState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit('state', { state });
+  }
+
+  private fail(error: unknown, what: string): void {
+    const cause = error instanceof BitloomError ? error : undefined;
+    this.error = new BitloomError(
+      cause?.code ?? 'TORRENT_ERROR',
+      `${what}: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
+    for (const peer of [...this.peers.values()]) peer.close('storage-error', this.error.message);
+    this.setState('error');
+    this.emit('error', this.error);
+  }
+}

@@ -1,0 +1,141 @@
+/**
+ * Builds simulated swarms for the engine tests: a torrent over a random payload, seeders whose storage already
+ * holds it, leechers, all on one MemoryNetwork and VirtualClock.
+ */
+import {
+  createTorrent,
+  type InfoDictionary,
+  parseTorrent,
+  Session,
+  type Settings,
+  type Torrent,
+  testingSettings,
+} from '@bitloom/engine';
+import {
+  createTestPlatform,
+  MemoryNetwork,
+  SeededRandom,
+  type TestPlatform,
+  VirtualClock,
+} from '@bitloom/testkit';
+
+export interface SwarmFile {
+  readonly name: string;
+  readonly length: number;
+}
+
+export interface SwarmTorrent {
+  readonly info: InfoDictionary;
+  readonly payload: Uint8Array;
+}
+
+export async function makeSwarmTorrent(
+  files: readonly SwarmFile[],
+  pieceLength: number,
+  seed = 7,
+): Promise<SwarmTorrent> {
+  const total = files.reduce((sum, f) => sum + f.length, 0);
+  const payload = new SeededRandom(seed).bytes(total);
+  const platform = createTestPlatform({ seed });
+  const offsets: number[] = [];
+  let offset = 0;
+  for (const f of files) {
+    offsets.push(offset);
+    offset += f.length;
+  }
+  const single = files.length === 1;
+  const bytes = await createTorrent(
+    {
+      name: single ? files[0]!.name : 'swarm',
+      files: files.map((f) => ({ path: single ? [f.name] : [f.name], length: f.length })),
+      pieceLength,
+    },
+    async (fileIndex, position, length) =>
+      payload.subarray(offsets[fileIndex]! + position, offsets[fileIndex]! + position + length),
+    platform.hasher,
+  );
+  const info = await parseTorrent(bytes, platform.hasher);
+  return { info, payload };
+}
+
+export interface SwarmPeer {
+  readonly platform: TestPlatform;
+  readonly session: Session;
+  readonly torrent: Torrent;
+  readonly host: string;
+}
+
+export class Swarm {
+  readonly clock = new VirtualClock();
+  readonly network: MemoryNetwork;
+  readonly peers: SwarmPeer[] = [];
+  private nextHost = 1;
+
+  constructor(
+    readonly torrent: SwarmTorrent,
+    options: { bandwidthBytesPerSecond?: number; latencyMs?: number } = {},
+  ) {
+    this.network = new MemoryNetwork(this.clock, options);
+  }
+
+  /** A peer whose storage already holds the whole payload. */
+  async addSeeder(settings: Partial<Settings> = {}): Promise<SwarmPeer> {
+    return this.addPeer(true, settings);
+  }
+
+  async addLeecher(
+    settings: Partial<Settings> = {},
+    connectTo: readonly SwarmPeer[] = [],
+  ): Promise<SwarmPeer> {
+    const peer = await this.addPeer(false, settings);
+    for (const other of connectTo) peer.torrent.addPeer(other.host, other.session.listenPort);
+    return peer;
+  }
+
+  async addPeer(withData: boolean, settings: Partial<Settings>): Promise<SwarmPeer> {
+    const host = `10.0.0.${this.nextHost++}`;
+    const platform = createTestPlatform({ seed: this.nextHost * 101, host, network: this.network });
+    if (withData) await this.fill(platform);
+    const session = await Session.create({
+      platform,
+      listen: { host, port: 6881 },
+      settings: { ...testingSettings(), ...settings },
+    });
+    const torrent = session.addTorrent(this.torrent.info, { savePath: '/data' });
+    const peer = { platform, session, torrent, host };
+    this.peers.push(peer);
+    return peer;
+  }
+
+  /** The bytes a peer's storage holds for the torrent, concatenated in file order. */
+  contents(peer: SwarmPeer): Uint8Array {
+    const stored = peer.platform.storage.files();
+    const out = new Uint8Array(this.torrent.info.totalLength);
+    for (const file of this.torrent.info.files) {
+      const bytes = stored.get(['/data', ...file.path].join('/'));
+      if (bytes) out.set(bytes.subarray(0, file.length), file.offset);
+    }
+    return out;
+  }
+
+  async closeAll(): Promise<void> {
+    for (const peer of this.peers) await peer.session.close();
+  }
+
+  private async fill(platform: TestPlatform): Promise<void> {
+    const { info, payload } = this.torrent;
+    const files = await platform.storage.open(
+      '/data',
+      info.files.map((f) => ({ path: f.path, length: f.length, padding: f.padding })),
+    );
+    for (const [index, file] of info.files.entries()) {
+      await files.write(index, 0, payload.subarray(file.offset, file.offset + file.length));
+    }
+  }
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}

@@ -1,0 +1,30 @@
+/**
+ * The entry point a Node.js program calls: a bitloom session on the Node platform (real sockets, files, clock,
+ * SHA-1 on worker threads). Closing the session also releases the platform (workers, open files).
+ */
+import { Session, type SessionOptions } from '@bitloom/engine';
+import { createNodePlatform, type NodePlatform } from './platform.js';
+
+export interface NodeSessionOptions extends Omit<SessionOptions, 'platform'> {
+  /** Use an existing platform (it is then not closed with the session). */
+  readonly platform?: NodePlatform;
+  /** Worker threads for hashing; default: one per core. */
+  readonly hashWorkers?: number;
+}
+
+export async function createSession(options: NodeSessionOptions = {}): Promise<Session> {
+  const ownPlatform = options.platform === undefined;
+  const platform =
+    options.platform ??
+    createNodePlatform(options.hashWorkers !== undefined ? { hashWorkers: options.hashWorkers } : {});
+  try {
+    return await Session.create({
+      ...options,
+      platform,
+      ...(ownPlatform ? { afterClose: () => platform.close() } : {}),
+    });
+  } catch (error) {
+    if (ownPlatform) await platform.close();
+    throw error;
+  }
+}
