@@ -14,8 +14,8 @@ const CHAR_L = 0x6c;
 
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
-/** Values nested deeper than this are refused rather than risking the call stack. */
-const MAX_ENCODE_DEPTH = 10_000;
+/** The encoder recurses; values nested deeper than this (decode allows 100 by default) are refused cleanly. */
+const MAX_ENCODE_DEPTH = 1000;
 const INITIAL_CAPACITY = 256;
 
 /** A byte buffer that doubles when full. */
