@@ -2,3 +2,4 @@ export { BitloomError } from './errors.js';
 export * from './indices.js';
 export * from './platform/index.js';
 export * from './wire/index.js';
+export * from './bencode/index.js';
