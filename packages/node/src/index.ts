@@ -1,1 +1,16 @@
-export {};
+export {
+  HasherError,
+  type HasherErrorCode,
+  SocketError,
+  type SocketErrorCode,
+  StorageError,
+  type StorageErrorCode,
+} from './errors.js';
+export { FileStorage, type FileStorageOptions } from './file-storage.js';
+export { NodeClock } from './node-clock.js';
+export { NodeRandom } from './node-random.js';
+export { createNodePlatform, type NodePlatform, type NodePlatformOptions } from './platform.js';
+export { TcpConnection } from './tcp-connection.js';
+export { NodeTcpTransport } from './tcp-transport.js';
+export { NodeUdpSocket, NodeUdpTransport } from './udp-transport.js';
+export { INLINE_HASH_LIMIT, sha1Inline, WorkerHasher, type WorkerHasherOptions } from './worker-hasher.js';

@@ -1,0 +1,224 @@
+/**
+ * Torrent files on the local file system: positional reads and writes through `fs/promises` file handles from a
+ * shared, bounded open-file pool. Files and their folders are created on first write and sized to their torrent
+ * length then (sparse `ftruncate`; nothing is ever shrunk by reading). BEP 47 padding files are never created
+ * and read as zeros. Failures are `StorageError`s with the system error as `cause`.
+ */
+import { stat } from 'node:fs/promises';
+import type { Storage, StorageFileSpec, TorrentFiles } from '@bitloom/engine';
+import { StorageError, type StorageErrorCode, storageErrorFromSystem } from './errors.js';
+import { FileSlot, OpenFileCache } from './open-file-cache.js';
+import { resolveInsideRoot } from './storage-paths.js';
+
+/** Node caps one read or write call at 2 GiB - 1; larger transfers are split. */
+const MAX_IO_CHUNK = 1 << 30;
+
+export interface FileStorageOptions {
+  /** Most file handles kept open at once across all torrents (default 64). */
+  maxOpenFiles?: number;
+}
+
+/** The `Storage` of the Node platform. One instance, one open-file pool, shared by every torrent. */
+export class FileStorage implements Storage {
+  readonly #cache: OpenFileCache;
+  readonly #openTorrents = new Set<FileTorrentFiles>();
+
+  constructor(options: FileStorageOptions = {}) {
+    this.#cache = new OpenFileCache(options.maxOpenFiles ?? 64);
+  }
+
+  /** File handles open right now (for diagnostics and tests of the pool bound). */
+  get openHandles(): number {
+    return this.#cache.openHandles;
+  }
+
+  /**
+   * Checks every path (inside `root`, no duplicates) and lengths; creates nothing. Rejects with
+   * `STORAGE_PATH_ESCAPE` or `STORAGE_BAD_SPEC`.
+   */
+  async open(root: string, files: readonly StorageFileSpec[]): Promise<TorrentFiles> {
+    const slots: (FileSlot | undefined)[] = [];
+    const seen = new Set<string>();
+    for (const spec of files) {
+      if (!Number.isSafeInteger(spec.length) || spec.length < 0) {
+        throw new StorageError('STORAGE_BAD_SPEC', `file length ${spec.length} is not a byte count`);
+      }
+      const filePath = resolveInsideRoot(root, spec.path);
+      if (spec.padding) {
+        slots.push(undefined);
+        continue;
+      }
+      if (seen.has(filePath))
+        throw new StorageError('STORAGE_BAD_SPEC', `two files share the path ${filePath}`);
+      seen.add(filePath);
+      slots.push(new FileSlot(filePath, spec.length));
+    }
+    const torrentFiles = new FileTorrentFiles(this.#cache, files, slots, (closed) =>
+      this.#openTorrents.delete(closed),
+    );
+    this.#openTorrents.add(torrentFiles);
+    return torrentFiles;
+  }
+
+  /** Closes the files of every torrent still open. */
+  async close(): Promise<void> {
+    await Promise.all([...this.#openTorrents].map((torrentFiles) => torrentFiles.close()));
+  }
+}
+
+class FileTorrentFiles implements TorrentFiles {
+  readonly #cache: OpenFileCache;
+  readonly #specs: readonly StorageFileSpec[];
+  /** One slot per file; undefined for padding files. */
+  readonly #slots: readonly (FileSlot | undefined)[];
+  readonly #inFlight = new Set<Promise<unknown>>();
+  readonly #onClosed: (files: FileTorrentFiles) => void;
+  #closing: Promise<void> | undefined;
+
+  constructor(
+    cache: OpenFileCache,
+    specs: readonly StorageFileSpec[],
+    slots: readonly (FileSlot | undefined)[],
+    onClosed: (files: FileTorrentFiles) => void,
+  ) {
+    this.#cache = cache;
+    this.#specs = specs;
+    this.#slots = slots;
+    this.#onClosed = onClosed;
+  }
+
+  read(fileIndex: number, position: number, length: number): Promise<Uint8Array> {
+    return this.#run(async () => {
+      const slot = this.#checkRange(fileIndex, position, length);
+      const out = new Uint8Array(length);
+      if (slot === undefined) return out; // padding reads as zeros
+      try {
+        return await this.#cache.withHandle(slot, 'read', async (handle) => {
+          let done = 0;
+          while (done < length) {
+            const chunk = Math.min(length - done, MAX_IO_CHUNK);
+            const { bytesRead } = await handle.read(out, done, chunk, position + done);
+            if (bytesRead === 0) {
+              throw new StorageError(
+                'STORAGE_SHORT_READ',
+                `read ${slot.path}: file ends before byte ${position + length} (got ${done} of ${length} bytes)`,
+              );
+            }
+            done += bytesRead;
+          }
+          return out;
+        });
+      } catch (error) {
+        throw asStorageError(error, 'read', slot.path, 'STORAGE_MISSING');
+      }
+    });
+  }
+
+  write(fileIndex: number, position: number, data: Uint8Array): Promise<void> {
+    return this.#run(async () => {
+      const slot = this.#checkRange(fileIndex, position, data.byteLength);
+      if (slot === undefined) return; // padding is never created
+      try {
+        await this.#cache.withHandle(slot, 'write', async (handle) => {
+          let done = 0;
+          while (done < data.byteLength) {
+            const chunk = Math.min(data.byteLength - done, MAX_IO_CHUNK);
+            const { bytesWritten } = await handle.write(data, done, chunk, position + done);
+            done += bytesWritten;
+          }
+        });
+      } catch (error) {
+        throw asStorageError(error, 'write', slot.path, 'STORAGE_IO');
+      }
+    });
+  }
+
+  /** Size on disk, -1 when missing. A padding file reports its length: it reads as that many zeros. */
+  size(fileIndex: number): Promise<number> {
+    return this.#run(async () => {
+      const spec = this.#spec(fileIndex);
+      const slot = this.#slots[fileIndex];
+      if (slot === undefined) return spec.length;
+      try {
+        const stats = await stat(slot.path);
+        return stats.isFile() ? stats.size : -1;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return -1;
+        throw asStorageError(error, 'stat', slot.path, 'STORAGE_IO');
+      }
+    });
+  }
+
+  /** Fsyncs every file written since the last flush (also those whose handle was closed meanwhile). */
+  flush(): Promise<void> {
+    return this.#run(async () => {
+      try {
+        await this.#cache.flush(this.#fileSlots());
+      } catch (error) {
+        throw asStorageError(error, 'fsync', 'torrent files', 'STORAGE_IO');
+      }
+    });
+  }
+
+  /** Waits for in-flight operations, fsyncs what was written, closes the handles. Later calls reject. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      await Promise.allSettled(this.#inFlight);
+      this.#onClosed(this);
+      await this.#cache.closeSlots(this.#fileSlots());
+    })();
+    return this.#closing;
+  }
+
+  #run<T>(operation: () => Promise<T>): Promise<T> {
+    if (this.#closing !== undefined) {
+      return Promise.reject(new StorageError('STORAGE_CLOSED', 'the torrent files are closed'));
+    }
+    const running = operation();
+    this.#inFlight.add(running);
+    void running.then(
+      () => this.#inFlight.delete(running),
+      () => this.#inFlight.delete(running),
+    );
+    return running;
+  }
+
+  #spec(fileIndex: number): StorageFileSpec {
+    const spec = Number.isInteger(fileIndex) ? this.#specs[fileIndex] : undefined;
+    if (spec === undefined) {
+      throw new StorageError('STORAGE_OUT_OF_BOUNDS', `file index ${fileIndex} out of range`);
+    }
+    return spec;
+  }
+
+  /** Validates an I/O range against the file's torrent length; returns the slot (undefined for padding). */
+  #checkRange(fileIndex: number, position: number, length: number): FileSlot | undefined {
+    const spec = this.#spec(fileIndex);
+    if (!Number.isSafeInteger(position) || !Number.isSafeInteger(length) || position < 0 || length < 0) {
+      throw new StorageError('STORAGE_OUT_OF_BOUNDS', `bad range: position ${position}, length ${length}`);
+    }
+    if (position + length > spec.length) {
+      throw new StorageError(
+        'STORAGE_OUT_OF_BOUNDS',
+        `range ${position}+${length} passes the end of file ${fileIndex} (${spec.length} bytes)`,
+      );
+    }
+    return this.#slots[fileIndex];
+  }
+
+  *#fileSlots(): Iterable<FileSlot> {
+    for (const slot of this.#slots) if (slot !== undefined) yield slot;
+  }
+}
+
+function asStorageError(
+  error: unknown,
+  operation: string,
+  filePath: string,
+  missingCode: StorageErrorCode,
+): StorageError {
+  return error instanceof StorageError
+    ? error
+    : storageErrorFromSystem(error, operation, filePath, missingCode);
+}
