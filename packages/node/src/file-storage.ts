@@ -133,12 +133,12 @@ class FileTorrentFiles implements TorrentFiles {
     });
   }
 
-  /** Size on disk, -1 when missing. A padding file reports its length: it reads as that many zeros. */
+  /** Size on disk, -1 when missing (always for padding files, which are never created). */
   size(fileIndex: number): Promise<number> {
     return this.#run(async () => {
-      const spec = this.#spec(fileIndex);
+      this.#spec(fileIndex);
       const slot = this.#slots[fileIndex];
-      if (slot === undefined) return spec.length;
+      if (slot === undefined) return -1;
       try {
         const stats = await stat(slot.path);
         return stats.isFile() ? stats.size : -1;
