@@ -4,3 +4,4 @@ export * from './platform/index.js';
 export * from './wire/index.js';
 export * from './bencode/index.js';
 export * from './metainfo/index.js';
+export * from './magnet/index.js';
