@@ -14,3 +14,4 @@ export { TcpConnection } from './tcp-connection.js';
 export { NodeTcpTransport } from './tcp-transport.js';
 export { NodeUdpSocket, NodeUdpTransport } from './udp-transport.js';
 export { INLINE_HASH_LIMIT, sha1Inline, WorkerHasher, type WorkerHasherOptions } from './worker-hasher.js';
+export * from './scan-files.js';
