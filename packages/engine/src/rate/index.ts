@@ -1,0 +1,1 @@
+export { RateMeter } from './rate-meter.js';
