@@ -5,3 +5,7 @@ export * from './wire/index.js';
 export * from './bencode/index.js';
 export * from './metainfo/index.js';
 export * from './magnet/index.js';
+export * from './pieces/index.js';
+export * from './choking/index.js';
+export * from './requests/index.js';
+export * from './rate/index.js';
