@@ -144,7 +144,8 @@ export class OpenFileCache {
   }
 
   async #open(slot: FileSlot, writable: boolean): Promise<OpenEntry> {
-    this.#evictIdle(this.capacity - 1);
+    // Make room for this handle and the other opens in flight, and wait until the room is really free.
+    await Promise.all(this.#evictIdle(this.capacity - 1 - this.#opening.size));
     let handle: FileHandle;
     try {
       handle = await this.#openHandle(slot, writable);
@@ -152,8 +153,7 @@ export class OpenFileCache {
       const code = systemErrorCode(error);
       if (code !== 'EMFILE' && code !== 'ENFILE') throw error;
       // Out of descriptors (other torrents, sockets): give back every idle handle and try once more.
-      this.#evictIdle(0);
-      await Promise.all(this.#closing);
+      await Promise.all(this.#evictIdle(0));
       handle = await this.#openHandle(slot, writable);
     }
     this.#openHandles++;
@@ -165,7 +165,7 @@ export class OpenFileCache {
         if (size !== slot.length) await handle.truncate(slot.length);
         slot.sized = true;
       } catch (error) {
-        this.#closeEntry(entry);
+        void this.#closeEntry(entry);
         throw error;
       }
     }
@@ -187,26 +187,35 @@ export class OpenFileCache {
   #release(entry: OpenEntry): void {
     entry.leases--;
     if (entry.leases > 0) return;
-    if (entry.retired) this.#closeEntry(entry);
+    if (entry.retired) void this.#closeEntry(entry);
     else if (this.#entries.size > this.capacity) this.#evictIdle(this.capacity);
   }
 
-  /** Closes least-recently-used idle handles until at most `keep` stay pooled (busy ones are skipped). */
-  #evictIdle(keep: number): void {
+  /**
+   * Closes least-recently-used idle handles until at most `keep` stay pooled (busy ones are skipped); returns
+   * the closes started.
+   */
+  #evictIdle(keep: number): Promise<void>[] {
+    const closes: Promise<void>[] = [];
     for (const entry of this.#entries.values()) {
-      if (this.#entries.size <= keep) return;
-      if (entry.leases === 0) this.#retire(entry);
+      if (this.#entries.size <= keep) break;
+      if (entry.leases === 0) {
+        const closing = this.#retire(entry);
+        if (closing) closes.push(closing);
+      }
     }
+    return closes;
   }
 
-  #retire(entry: OpenEntry): void {
+  /** Takes `entry` out of the pool; closes it now if idle (returning the close), else after its last lease. */
+  #retire(entry: OpenEntry): Promise<void> | undefined {
     if (this.#entries.get(entry.slot) === entry) this.#entries.delete(entry.slot);
-    if (entry.retired) return;
+    if (entry.retired) return undefined;
     entry.retired = true;
-    if (entry.leases === 0) this.#closeEntry(entry);
+    return entry.leases === 0 ? this.#closeEntry(entry) : undefined;
   }
 
-  #closeEntry(entry: OpenEntry): void {
+  #closeEntry(entry: OpenEntry): Promise<void> {
     const closing = (async () => {
       try {
         if (entry.dirty) await entry.handle.sync();
@@ -219,5 +228,6 @@ export class OpenFileCache {
     })();
     this.#closing.add(closing);
     void closing.finally(() => this.#closing.delete(closing));
+    return closing;
   }
 }

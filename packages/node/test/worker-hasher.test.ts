@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { INLINE_HASH_LIMIT, WorkerHasher } from '../src/worker-hasher.js';
+
+const hashers: WorkerHasher[] = [];
+afterEach(async () => {
+  await Promise.all(hashers.splice(0).map((hasher) => hasher.close()));
+});
+
+function makeHasher(workers: number): WorkerHasher {
+  const hasher = new WorkerHasher({ workers });
+  hashers.push(hasher);
+  return hasher;
+}
+
+function reference(data: Uint8Array): Uint8Array {
+  return new Uint8Array(createHash('sha1').update(data).digest());
+}
+
+/** Deterministic non-trivial bytes. */
+function piece(length: number, seed: number): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) out[i] = (i * 31 + seed * 7 + (i >>> 8)) & 0xff;
+  return out;
+}
+
+describe('WorkerHasher', () => {
+  it('matches node:crypto for many concurrent pieces of mixed sizes', async () => {
+    const hasher = makeHasher(2);
+    const sizes = [0, 1, 20, INLINE_HASH_LIMIT - 1, INLINE_HASH_LIMIT, 256 * 1024, 1024 * 1024, 100_001, 3];
+    const pieces = Array.from({ length: 40 }, (_, i) => piece(sizes[i % sizes.length]!, i));
+    const digests = await Promise.all(pieces.map((data) => hasher.sha1(data)));
+    digests.forEach((digest, i) => {
+      expect(digest).toBeInstanceOf(Uint8Array);
+      expect(digest).toEqual(reference(pieces[i]!));
+    });
+    expect(hasher.runningWorkers).toBe(2);
+  });
+
+  it('hashes only the view’s bytes and leaves the caller’s buffer intact and attached', async () => {
+    const hasher = makeHasher(1);
+    const backing = piece(4 * INLINE_HASH_LIMIT, 9);
+    const view = backing.subarray(1000, 1000 + 2 * INLINE_HASH_LIMIT);
+    const before = view.slice();
+    const digest = await hasher.sha1(view);
+    expect(digest).toEqual(reference(before));
+    expect(backing.byteLength).toBe(4 * INLINE_HASH_LIMIT);
+    expect(Buffer.from(view.buffer, view.byteOffset, view.byteLength).equals(before)).toBe(true);
+  });
+
+  it('hashes small inputs inline without starting a worker', async () => {
+    const hasher = makeHasher(2);
+    const data = piece(INLINE_HASH_LIMIT - 1, 1);
+    expect(await hasher.sha1(data)).toEqual(reference(data));
+    expect(hasher.runningWorkers).toBe(0);
+  });
+
+  it('hashes everything inline with zero workers', async () => {
+    const hasher = makeHasher(0);
+    const data = piece(512 * 1024, 2);
+    expect(await hasher.sha1(data)).toEqual(reference(data));
+    expect(hasher.runningWorkers).toBe(0);
+  });
+
+  it('settles in-flight and queued work with HASHER_CLOSED on close, and rejects later calls', async () => {
+    const hasher = makeHasher(1);
+    const pending = Array.from({ length: 6 }, (_, i) => hasher.sha1(piece(1024 * 1024, i)));
+    const settled = Promise.allSettled(pending);
+    await hasher.close();
+    const results = await settled;
+    for (const result of results) {
+      if (result.status === 'rejected') expect(result.reason).toMatchObject({ code: 'HASHER_CLOSED' });
+    }
+    // The queue holds five behind the single worker: those cannot have finished.
+    expect(results.filter((result) => result.status === 'rejected').length).toBeGreaterThanOrEqual(5);
+    expect(hasher.runningWorkers).toBe(0);
+    await expect(hasher.sha1(piece(10, 1))).rejects.toMatchObject({ code: 'HASHER_CLOSED' });
+    await hasher.close();
+  });
+
+  it('reuses its workers across batches', async () => {
+    const hasher = makeHasher(2);
+    for (let batch = 0; batch < 3; batch++) {
+      const pieces = Array.from({ length: 5 }, (_, i) => piece(200_000 + i, batch * 10 + i));
+      const digests = await Promise.all(pieces.map((data) => hasher.sha1(data)));
+      digests.forEach((digest, i) => {
+        expect(digest).toEqual(reference(pieces[i]!));
+      });
+    }
+    expect(hasher.runningWorkers).toBe(2);
+  });
+
+  it('rejects a bad worker count', () => {
+    expect(() => new WorkerHasher({ workers: -1 })).toThrow(RangeError);
+    expect(() => new WorkerHasher({ workers: 1.5 })).toThrow(RangeError);
+  });
+});
