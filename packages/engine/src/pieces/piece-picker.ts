@@ -16,8 +16,9 @@ import { BLOCK_SIZE } from '../indices.js';
 import type { Random } from '../platform/random.js';
 import { Bitfield } from './bitfield.js';
 import type { BlockRequest, PeerKey } from './block-request.js';
+import { endgameCandidates } from './endgame.js';
 import { PiecePickerError } from './errors.js';
-import { BLOCK_REQUESTED, PartialPiece } from './partial-piece.js';
+import { PartialPiece } from './partial-piece.js';
 import { MAX_PRIORITY, PieceBuckets } from './piece-buckets.js';
 import { PieceLayout } from './piece-layout.js';
 
@@ -276,24 +277,11 @@ export class PiecePicker {
     const limit = Math.floor(maxBlocks);
     if (!(limit > 0)) return picked;
     const hasPiece = this.#hasPieceFunction(peerHas);
-    const candidates: { partial: PartialPiece; block: number; requesters: number }[] = [];
-    for (const partial of this.#partials.values()) {
-      if (partial.requestedCount === 0 || this.#priority[partial.piece] === 0 || !hasPiece(partial.piece))
-        continue;
-      for (let block = 0; block < partial.blockCount; block++) {
-        if (partial.state(block) !== BLOCK_REQUESTED) continue;
-        const requesters = partial.requesters(block);
-        if (!requesters.includes(peer)) candidates.push({ partial, block, requesters: requesters.length });
-      }
-    }
-    candidates.sort(
-      (a, b) =>
-        a.requesters - b.requesters ||
-        this.#priority[b.partial.piece]! - this.#priority[a.partial.piece]! ||
-        a.partial.piece - b.partial.piece ||
-        a.block - b.block,
+    const priorityOf = (piece: number) => this.#priority[piece]!;
+    const candidates = endgameCandidates(this.#partials.values(), peer, limit, (piece) =>
+      priorityOf(piece) > 0 && hasPiece(piece) ? priorityOf(piece) : 0,
     );
-    for (const { partial, block } of candidates.slice(0, limit)) {
+    for (const { partial, block } of candidates) {
       partial.addRequester(block, peer);
       picked.push(this.#request(partial.piece, block));
     }
