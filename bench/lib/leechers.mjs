@@ -1,0 +1,163 @@
+/**
+ * The leechers the benchmark times, in the order it runs them: how to start each one on loopback, and what it
+ * needs to be there. Every command exits 0 only once the whole torrent is downloaded and hash-verified; the
+ * runner compares the file with the payload afterwards anyway.
+ */
+import { access, readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { runToCompletion } from './processes.mjs';
+
+const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BITLOOM_BIN = fileURLToPath(new URL('../../packages/cli/bin/bitloom.js', import.meta.url));
+const BITLOOM_DIST = fileURLToPath(new URL('../../packages/cli/dist/index.js', import.meta.url));
+const WEBTORRENT_PEER = fileURLToPath(new URL('../../interop/webtorrent/peer.mjs', import.meta.url));
+const WEBTORRENT_PACKAGE = fileURLToPath(
+  new URL('../../interop/webtorrent/node_modules/webtorrent/package.json', import.meta.url),
+);
+
+/**
+ * @typedef {object} LeechContext
+ * @property {{ torrentFile: string }} payload
+ * @property {string} downloadDir  fresh and empty
+ * @property {number} seederPort   the libtorrent seeder on 127.0.0.1
+ * @property {string | undefined} trackerUrl
+ * @property {number} listenPort   a free port, for clients that must listen on one
+ * @property {string} python
+ * @property {string} libtorrentScript
+ * @property {number} timeoutSeconds  the runner's deadline, for clients that want one of their own
+ */
+
+/**
+ * @typedef {object} Leecher
+ * @property {string} name
+ * @property {boolean} needsTracker
+ * @property {() => Promise<string | null>} unavailableReason  null when it can run
+ * @property {() => Promise<string>} version
+ * @property {((line: unknown) => boolean) | undefined} isCompletionLine  a JSON stdout line that marks verified
+ *   completion, for clients that print one before shutting down; the others are timed to their exit
+ * @property {(context: LeechContext) => { command: string, args: string[], cwd: string }} command
+ */
+
+/** @type {Leecher[]} */
+export const LEECHERS = [
+  {
+    name: 'bitloom',
+    needsTracker: false,
+    unavailableReason: async () =>
+      (await exists(BITLOOM_DIST)) ? null : 'packages/cli/dist is missing: run `npm run build` first',
+    version: async () => {
+      const { version } = JSON.parse(
+        await readFile(new URL('../../packages/cli/package.json', import.meta.url)),
+      );
+      const commit = await runToCompletion('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).catch(
+        () => '?',
+      );
+      return `${version} (git ${commit.trim()})`;
+    },
+    command: ({ payload, downloadDir, seederPort }) => ({
+      command: process.execPath,
+      args: [
+        BITLOOM_BIN,
+        'download',
+        payload.torrentFile,
+        '-o',
+        downloadDir,
+        '--peer',
+        `127.0.0.1:${seederPort}`,
+        '--quiet',
+      ],
+      cwd: REPO_ROOT,
+    }),
+  },
+  {
+    name: 'libtorrent',
+    needsTracker: false,
+    unavailableReason: async () => null,
+    version: async () => 'python3-libtorrent (see the seeder version)',
+    isCompletionLine: (line) => line?.event === 'complete',
+    command: ({ payload, downloadDir, seederPort, python, libtorrentScript }) => ({
+      command: python,
+      args: [
+        libtorrentScript,
+        'leech',
+        payload.torrentFile,
+        downloadDir,
+        '--connect',
+        `127.0.0.1:${seederPort}`,
+      ],
+      cwd: REPO_ROOT,
+    }),
+  },
+  {
+    name: 'webtorrent',
+    needsTracker: false,
+    unavailableReason: async () => {
+      if (!(await exists(WEBTORRENT_PEER))) return 'interop/webtorrent/peer.mjs is missing';
+      if (!(await exists(WEBTORRENT_PACKAGE))) {
+        return 'webtorrent is not installed in interop/webtorrent (npm install --ignore-scripts there)';
+      }
+      return null;
+    },
+    version: async () => JSON.parse(await readFile(WEBTORRENT_PACKAGE, 'utf8')).version,
+    // peer.mjs prints `complete` once every piece is verified, then takes up to 2 s to destroy its client.
+    isCompletionLine: (line) => line?.event === 'complete',
+    command: ({ payload, downloadDir, seederPort, timeoutSeconds }) => ({
+      command: process.execPath,
+      args: [
+        WEBTORRENT_PEER,
+        'leech',
+        payload.torrentFile,
+        downloadDir,
+        '--connect',
+        `127.0.0.1:${seederPort}`,
+        '--timeout',
+        String(timeoutSeconds),
+      ],
+      cwd: REPO_ROOT,
+    }),
+  },
+  {
+    name: 'aria2',
+    needsTracker: true,
+    unavailableReason: async () => {
+      for (const tool of ['aria2c', 'opentracker']) {
+        const found = await runToCompletion('sh', ['-c', `command -v ${tool}`]).catch(() => '');
+        if (!found.trim()) return `${tool} is not installed`;
+      }
+      return null;
+    },
+    version: async () => (await runToCompletion('aria2c', ['--version'])).split('\n')[0].trim(),
+    command: ({ payload, downloadDir, trackerUrl, listenPort }) => ({
+      command: 'aria2c',
+      args: [
+        '--enable-dht=false',
+        '--enable-dht6=false',
+        '--bt-enable-lpd=false',
+        '--enable-peer-exchange=false',
+        '--interface=127.0.0.1',
+        '--disable-ipv6=true',
+        `--listen-port=${listenPort}`,
+        `--bt-tracker=${trackerUrl}`,
+        '--seed-time=0',
+        // Sparse files, as the other clients use; aria2's default writes zeros over the whole file first.
+        '--file-allocation=none',
+        '--bt-save-metadata=false',
+        '--summary-interval=0',
+        '--console-log-level=warn',
+        '--download-result=hide',
+        `--dir=${downloadDir}`,
+        payload.torrentFile,
+      ],
+      cwd: REPO_ROOT,
+    }),
+  },
+];
+
+async function exists(path) {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
