@@ -6,6 +6,7 @@
  */
 import { BencodeError } from './bencode-error.js';
 import { binaryStringFromRange } from './binary-string.js';
+import { internedKey } from './key-interning.js';
 import {
   BENCODE_DEFAULT_MAX_DEPTH,
   BENCODE_DEFAULT_MAX_ITEMS,
@@ -39,10 +40,10 @@ export interface ByteSpan {
   end: number;
 }
 
-/** A list or dict being filled while the decoder walks inside it. */
+/** A list or dict being filled while the decoder walks inside it. Frames are reused per depth. */
 interface OpenContainer {
-  readonly container: BencodeList | BencodeDict;
-  readonly start: number;
+  container: BencodeList | BencodeDict;
+  start: number;
   /** For dicts: the key whose value comes next, or undefined when a key (or `e`) comes next. */
   pendingKey: string | undefined;
   /** For strict dicts: the previous key's bytes in the input, to check raw-byte order without copying. */
@@ -110,9 +111,11 @@ class Decoder {
   /** Decodes one complete value starting at offset 0 and returns the offset just past it. */
   decodeValue(): { value: BencodeValue; end: number } {
     const input = this.input;
-    const stack: OpenContainer[] = [];
+    // frames[0 .. depth) are the open containers; frames past depth are kept for reuse.
+    const frames: OpenContainer[] = [];
+    let depth = 0;
     for (;;) {
-      const top = stack[stack.length - 1];
+      const top = depth > 0 ? frames[depth - 1] : undefined;
       let value: BencodeValue;
       if (this.position >= input.length) {
         throw new BencodeError('BENCODE_UNEXPECTED_END', 'input ended inside a value', this.position);
@@ -125,27 +128,38 @@ class Decoder {
         }
         this.position++;
         this.spans?.set(top.container, { start: top.start, end: this.position });
-        stack.pop();
+        depth--;
         value = top.container;
       } else if (top !== undefined && top.pendingKey === undefined && top.container instanceof Map) {
         this.readKey(top);
         continue;
       } else if (byte === CHAR_L || byte === CHAR_D) {
         this.countItem();
-        if (stack.length >= this.maxDepth) {
+        if (depth >= this.maxDepth) {
           throw new BencodeError(
             'BENCODE_DEPTH_EXCEEDED',
             `nesting deeper than ${this.maxDepth} lists/dicts`,
             this.position,
           );
         }
-        stack.push({
-          container: byte === CHAR_L ? [] : new Map(),
-          start: this.position,
-          pendingKey: undefined,
-          previousKeyStart: -1,
-          previousKeyEnd: -1,
-        });
+        const container = byte === CHAR_L ? [] : new Map<string, BencodeValue>();
+        const frame = frames[depth];
+        if (frame === undefined) {
+          frames.push({
+            container,
+            start: this.position,
+            pendingKey: undefined,
+            previousKeyStart: -1,
+            previousKeyEnd: -1,
+          });
+        } else {
+          frame.container = container;
+          frame.start = this.position;
+          frame.pendingKey = undefined;
+          frame.previousKeyStart = -1;
+          frame.previousKeyEnd = -1;
+        }
+        depth++;
         this.position++;
         continue;
       } else if (byte === CHAR_I) {
@@ -170,8 +184,8 @@ class Decoder {
       }
 
       // Hand the finished value to the container that is open, or return it when none is.
-      const parent = stack[stack.length - 1];
-      if (parent === undefined) return { value, end: this.position };
+      if (depth === 0) return { value, end: this.position };
+      const parent = frames[depth - 1]!;
       if (parent.container instanceof Map) {
         parent.container.set(parent.pendingKey!, value);
         parent.pendingKey = undefined;
@@ -215,9 +229,9 @@ class Decoder {
       }
       dict.previousKeyStart = keyStart;
       dict.previousKeyEnd = keyEnd;
-      dict.pendingKey = binaryStringFromRange(this.input, keyStart, keyEnd);
+      dict.pendingKey = internedKey(this.input, keyStart, keyEnd);
     } else {
-      const key = binaryStringFromRange(this.input, keyStart, keyEnd);
+      const key = internedKey(this.input, keyStart, keyEnd);
       if (map.has(key))
         throw new BencodeError('BENCODE_DUPLICATE_KEY', 'duplicate dictionary key', keyOffset);
       dict.pendingKey = key;

@@ -49,6 +49,14 @@ describe('decode: valid input', () => {
     expect([...dict.keys()]).toEqual(['\xc3\xa9']);
   });
 
+  it('returns the right key for every one of many same-length keys (key interning collides safely)', () => {
+    const keys = Array.from({ length: 5000 }, (_, i) => `k${String(i).padStart(4, '0')}`);
+    const input = b(`d${keys.map((k) => `5:${k}i1e`).join('')}e`);
+    for (let round = 0; round < 2; round++) {
+      expect([...(decode(input, { strict: true }) as BencodeDict).keys()]).toEqual(keys);
+    }
+  });
+
   it('accepts unsorted keys in lenient mode only', () => {
     const input = b('d1:bi1e1:ai2ee');
     expect(toPlain(decode(input))).toEqual({
