@@ -90,6 +90,20 @@ describe('WorkerHasher', () => {
     expect(hasher.runningWorkers).toBe(2);
   });
 
+  it('fails the job of a worker that dies with HASHER_WORKER_FAILED, then replaces the worker', async () => {
+    const hasher = makeHasher(1);
+    // Not a Uint8Array: its copy reaches the worker as a plain object, and createHash throws there.
+    const poison = {
+      byteLength: INLINE_HASH_LIMIT,
+      slice: () => ({ buffer: new ArrayBuffer(8) }),
+    } as unknown as Uint8Array;
+    const data = piece(INLINE_HASH_LIMIT * 2, 5);
+    const [poisoned, after] = await Promise.allSettled([hasher.sha1(poison), hasher.sha1(data)]);
+    expect(poisoned).toMatchObject({ status: 'rejected', reason: { code: 'HASHER_WORKER_FAILED' } });
+    expect(after).toMatchObject({ status: 'fulfilled', value: reference(data) });
+    expect(hasher.runningWorkers).toBe(1);
+  });
+
   it('rejects a bad worker count', () => {
     expect(() => new WorkerHasher({ workers: -1 })).toThrow(RangeError);
     expect(() => new WorkerHasher({ workers: 1.5 })).toThrow(RangeError);
