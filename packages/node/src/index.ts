@@ -14,4 +14,5 @@ export { TcpConnection } from './tcp-connection.js';
 export { NodeTcpTransport } from './tcp-transport.js';
 export { NodeUdpSocket, NodeUdpTransport } from './udp-transport.js';
 export { INLINE_HASH_LIMIT, sha1Inline, WorkerHasher, type WorkerHasherOptions } from './worker-hasher.js';
+export { createSession, type NodeSessionOptions } from './create-session.js';
 export * from './scan-files.js';
