@@ -57,13 +57,10 @@ function toHex(bytes: Uint8Array): string {
 /** Wraps a bencode failure so callers see one error type with the offset in the message. */
 export function malformed(error: unknown, what: string): MetainfoError {
   if (error instanceof BencodeError) {
-    return new MetainfoError(
-      'METAINFO_MALFORMED',
-      `${what} is not valid bencode: ${error.message} (at byte ${error.offset})`,
-      {
-        cause: error,
-      },
-    );
+    // The bencode message already ends with "(at byte N)".
+    return new MetainfoError('METAINFO_MALFORMED', `${what} is not valid bencode: ${error.message}`, {
+      cause: error,
+    });
   }
   if (error instanceof MetainfoError) return error;
   return new MetainfoError('METAINFO_MALFORMED', `${what} could not be decoded`, { cause: error });

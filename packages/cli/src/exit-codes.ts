@@ -1,0 +1,18 @@
+/**
+ * The exit codes of the `bitloom` command. Scripts rely on them, so they only ever grow.
+ *
+ * | code | meaning |
+ * | --- | --- |
+ * | 0 | success (also `--help` and `--version`) |
+ * | 1 | the command failed: bad or unreadable torrent, missing file, I/O or network failure |
+ * | 2 | usage error: unknown command or flag, missing or invalid argument |
+ * | 130 | interrupted (Ctrl-C / SIGINT), the shell convention 128 + 2 |
+ */
+export const ExitCode = {
+  OK: 0,
+  FAILURE: 1,
+  USAGE: 2,
+  INTERRUPTED: 130,
+} as const;
+
+export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
