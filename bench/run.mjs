@@ -82,14 +82,14 @@ function usage(message) {
   process.exit(2);
 }
 
-/** Download folders in use, removed on Ctrl-C too. */
-const liveDownloadDirs = new Set();
+/** Download, scratch and tracker folders in use, removed on Ctrl-C too. */
+const liveDirs = new Set();
 
 function installInterruptHandlers() {
   const interrupt = (signal) => {
     process.stderr.write(`\nbench: ${signal}, stopping the clients it started\n`);
     killAllTracked();
-    for (const dir of liveDownloadDirs) rmSync(dir, { recursive: true, force: true });
+    for (const dir of liveDirs) rmSync(dir, { recursive: true, force: true });
     process.exit(130);
   };
   process.once('SIGINT', interrupt);
@@ -101,7 +101,7 @@ async function downloadOnce(leecher, { options, payload, tracker, runIndex }) {
   const downloadDir = join(options.workDir, 'downloads', `${leecher.name}-run${runIndex + 1}`);
   await rm(downloadDir, { recursive: true, force: true });
   mkdirSync(downloadDir, { recursive: true });
-  liveDownloadDirs.add(downloadDir);
+  liveDirs.add(downloadDir);
   let seeder;
   try {
     seeder = await startSeeder({
@@ -123,7 +123,7 @@ async function downloadOnce(leecher, { options, payload, tracker, runIndex }) {
     const measured = await runMeasured(command, args, {
       cwd,
       timeoutMs: options.timeoutMs,
-      scratchDir: options.workDir,
+      scratchDir: join(options.workDir, 'scratch'),
       isCompletionLine: leecher.isCompletionLine,
     });
     if (!measured.ok) {
@@ -139,7 +139,7 @@ async function downloadOnce(leecher, { options, payload, tracker, runIndex }) {
   } finally {
     await seeder?.stop();
     await rm(downloadDir, { recursive: true, force: true });
-    liveDownloadDirs.delete(downloadDir);
+    liveDirs.delete(downloadDir);
   }
 }
 
@@ -174,8 +174,11 @@ async function clientVersions(leechers) {
   versions.libtorrentSeeder = (
     await runToCompletion(PYTHON, ['-c', 'import libtorrent; print(libtorrent.__version__)'])
   ).trim();
-  for (const leecher of leechers)
-    versions[leecher.name] = await leecher.version().catch((error) => `? (${error})`);
+  for (const leecher of leechers) {
+    versions[leecher.name] = await leecher
+      .version({ python: PYTHON })
+      .catch((error) => `? (${error.message})`);
+  }
   return versions;
 }
 
@@ -183,6 +186,10 @@ async function main() {
   const options = parseOptions();
   installInterruptHandlers();
   await mkdir(options.workDir, { recursive: true, mode: 0o755 });
+  const scratchDir = join(options.workDir, 'scratch');
+  await mkdir(scratchDir, { recursive: true });
+  liveDirs.add(scratchDir);
+  liveDirs.add(join(options.workDir, 'opentracker'));
   const versions = await clientVersions(options.leechers).catch((error) => {
     throw new Error(`libtorrent for ${PYTHON} is needed for the seeder: ${error.message}`);
   });
@@ -226,6 +233,7 @@ async function main() {
     }
   } finally {
     await tracker?.stop();
+    await rm(scratchDir, { recursive: true, force: true });
   }
 
   const summaries = Object.fromEntries(

@@ -32,7 +32,7 @@ const WEBTORRENT_PACKAGE = fileURLToPath(
  * @property {string} name
  * @property {boolean} needsTracker
  * @property {() => Promise<string | null>} unavailableReason  null when it can run
- * @property {() => Promise<string>} version
+ * @property {(tools: { python: string }) => Promise<string>} version
  * @property {((line: unknown) => boolean) | undefined} isCompletionLine  a JSON stdout line that marks verified
  *   completion, for clients that print one before shutting down; the others are timed to their exit
  * @property {(context: LeechContext) => { command: string, args: string[], cwd: string }} command
@@ -73,7 +73,8 @@ export const LEECHERS = [
     name: 'libtorrent',
     needsTracker: false,
     unavailableReason: async () => null,
-    version: async () => 'python3-libtorrent (see the seeder version)',
+    version: async ({ python }) =>
+      (await runToCompletion(python, ['-c', 'import libtorrent; print(libtorrent.__version__)'])).trim(),
     isCompletionLine: (line) => line?.event === 'complete',
     command: ({ payload, downloadDir, seederPort, python, libtorrentScript }) => ({
       command: python,
