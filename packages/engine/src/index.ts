@@ -1,11 +1,34 @@
-export { BitloomError } from './errors.js';
-export * from './indices.js';
-export * from './platform/index.js';
-export * from './wire/index.js';
 export * from './bencode/index.js';
-export * from './metainfo/index.js';
-export * from './magnet/index.js';
-export * from './pieces/index.js';
 export * from './choking/index.js';
-export * from './requests/index.js';
+export { BitloomError } from './errors.js';
+export * from './events.js';
+export * from './indices.js';
+export * from './magnet/index.js';
+export * from './metainfo/index.js';
+export type { CloseReason, PeerClose } from './peer/close-reason.js';
+export { PeerConnection, type PeerOwner } from './peer/peer-connection.js';
+export * from './pieces/index.js';
+export * from './platform/index.js';
 export * from './rate/index.js';
+export * from './requests/index.js';
+export { makePeerId, PEER_ID_PREFIX } from './session/peer-id.js';
+export {
+  type AddTorrentOptions,
+  Session,
+  type SessionEvents,
+  type SessionOptions,
+} from './session/session.js';
+export {
+  defaultSettings,
+  resolveSettings,
+  SETTINGS_TABLE,
+  type SettingName,
+  type Settings,
+  testingSettings,
+} from './session/settings.js';
+export { FileLayout, type FileSpan } from './storage/file-layout.js';
+export { PieceStorage } from './storage/piece-storage.js';
+export { PeerList, type PeerSource } from './swarm/peer-list.js';
+export { type PeerDialer, Torrent, type TorrentOptions } from './torrent/torrent.js';
+export type { TorrentEvents, TorrentState, TorrentStatus } from './torrent/torrent-status.js';
+export * from './wire/index.js';

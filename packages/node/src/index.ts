@@ -1,3 +1,4 @@
+export { createSession, type NodeSessionOptions } from './create-session.js';
 export {
   HasherError,
   type HasherErrorCode,
@@ -10,9 +11,8 @@ export { FileStorage, type FileStorageOptions } from './file-storage.js';
 export { NodeClock } from './node-clock.js';
 export { NodeRandom } from './node-random.js';
 export { createNodePlatform, type NodePlatform, type NodePlatformOptions } from './platform.js';
+export * from './scan-files.js';
 export { TcpConnection } from './tcp-connection.js';
 export { NodeTcpTransport } from './tcp-transport.js';
 export { NodeUdpSocket, NodeUdpTransport } from './udp-transport.js';
 export { INLINE_HASH_LIMIT, sha1Inline, WorkerHasher, type WorkerHasherOptions } from './worker-hasher.js';
-export { createSession, type NodeSessionOptions } from './create-session.js';
-export * from './scan-files.js';

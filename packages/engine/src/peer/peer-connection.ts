@@ -93,7 +93,6 @@ export class PeerConnection {
   /** The peer's advertised request queue limit (BEP 10 reqq); 250 when unknown, like libtorrent. */
   peerReqq = 250;
   snubbed = false;
-  hashFailures = 0;
   readonly allowedFastFromPeer = new Set<number>();
 
   readonly outstanding = new OutstandingRequests();

@@ -107,12 +107,6 @@ export const SETTINGS_TABLE = spec({
     max: 8 * 1024 * 1024 * 1024,
     doc: 'Memory for pieces being assembled and hashed; requests pause beyond it.',
   },
-  hashFailuresBeforeBan: {
-    default: 3,
-    min: 1,
-    max: 100,
-    doc: 'Failed pieces a peer may have contributed to before it is banned (sole contributor: banned at once).',
-  },
   maxUploadQueueBytesPerPeer: {
     default: 4 * 1024 * 1024,
     min: 64 * 1024,

@@ -1,13 +1,14 @@
 /**
  * Pieces being assembled from blocks: one buffer per partial piece, allocated on its first block, each block
- * copied in once, plus who contributed, so a piece that fails its hash can be blamed on the right peers.
+ * copied in once, plus who sent each block, so a piece that fails its hash can be blamed on the right peers.
  * Bounded by a byte budget: the torrent stops requesting new pieces while it is spent.
  */
 
 export interface AssemblingPiece {
   readonly piece: number;
   readonly data: Uint8Array;
-  readonly contributors: Set<number>;
+  /** Who sent each block (peer address, by block index): blame for a failed hash. */
+  readonly senders: (string | undefined)[];
 }
 
 export class PieceAssembly {
@@ -33,7 +34,7 @@ export class PieceAssembly {
   acquire(piece: number, size: number): AssemblingPiece {
     let entry = this.pieces.get(piece);
     if (!entry) {
-      entry = { piece, data: new Uint8Array(size), contributors: new Set() };
+      entry = { piece, data: new Uint8Array(size), senders: [] };
       this.pieces.set(piece, entry);
       this.bytes += size;
     }

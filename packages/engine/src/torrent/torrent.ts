@@ -21,6 +21,7 @@ import { equalBytes, PieceStorage } from '../storage/piece-storage.js';
 import { PeerList, type PeerSource } from '../swarm/peer-list.js';
 import type { BlockPayload } from '../wire/index.js';
 import { PieceAssembly } from './piece-assembly.js';
+import { SmartBan } from './smart-ban.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
 
 /** How a torrent asks the session for outgoing connections (the session owns the connection limits). */
@@ -68,7 +69,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   private verifiedBytes = 0;
   private hashFailures = 0;
   private checkedPieces = 0;
-  private readonly hashFailuresByPeer = new Map<string, number>();
+  private readonly smartBan: SmartBan;
   /** Peers counted through HAVE ALL (no per-piece availability). */
   private readonly countedAsSeed = new Set<number>();
   private readonly abort = new AbortController();
@@ -84,6 +85,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     this.isSelf = options.isSelf;
     this.layout = new FileLayout(options.info.files, options.info.pieceLength);
     this.assembly = new PieceAssembly(options.settings.maxPieceBufferBytes);
+    this.smartBan = new SmartBan(options.platform.hasher);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
     this.picker = new PiecePicker({
       pieceCount: options.info.pieceCount,
@@ -296,7 +298,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     }
     const entry = this.assembly.acquire(piece, this.pieceSize(piece));
     payload.copyTo(entry.data, begin);
-    entry.contributors.add(peer.key);
+    entry.senders[block] = peer.address;
     for (const otherKey of result.otherRequesters) {
       const other = this.peers.get(otherKey);
       if (other?.outstanding.delete(piece, block)) {
@@ -435,12 +437,15 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
       const digest = await this.platform.hasher.sha1(entry.data);
       if (!this.isRunning) return;
       if (!equalBytes(digest, this.expectedHash(piece))) {
-        this.pieceFailed(piece, entry.contributors);
+        await this.pieceFailed(piece, entry.data, entry.senders);
         return;
       }
       await this.storage!.writePiece(piece, entry.data);
       if (!this.isRunning) return;
       this.pieceVerified(piece);
+      for (const liar of await this.smartBan.liarsOf(piece, entry.data)) {
+        this.ban(liar, `sent corrupt data for piece ${piece}`);
+      }
     } catch (error) {
       this.picker.pieceFailed(piece);
       this.fail(error, `cannot write piece ${piece}`);
@@ -469,22 +474,34 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     }
   }
 
-  private pieceFailed(piece: number, contributors: ReadonlySet<number>): void {
+  /**
+   * A piece failed its hash: it is downloaded again. A peer that sent every block of it is banned at once; when
+   * several peers sent blocks, smart ban finds the liar once the piece passes.
+   */
+  private async pieceFailed(
+    piece: number,
+    data: Uint8Array,
+    senders: readonly (string | undefined)[],
+  ): Promise<void> {
     this.hashFailures++;
     this.picker.pieceFailed(piece);
-    this.emit('piece-failed', { piece, peers: contributors.size });
-    for (const key of contributors) {
-      const peer = this.peers.get(key);
-      if (!peer) continue;
-      const address = peer.address;
-      const strikes = (this.hashFailuresByPeer.get(address) ?? 0) + 1;
-      this.hashFailuresByPeer.set(address, strikes);
-      peer.hashFailures = strikes;
-      if (contributors.size === 1 || strikes >= this.settings.hashFailuresBeforeBan) {
-        peer.close('banned', `sent data for piece ${piece} that failed its hash check`);
-      }
+    const distinct = new Set(senders.filter((s): s is string => s !== undefined));
+    this.emit('piece-failed', { piece, peers: distinct.size });
+    if (distinct.size === 1) {
+      this.ban([...distinct][0]!, `sent piece ${piece}, which failed its hash check`);
+    } else {
+      await this.smartBan.recordFailure(piece, data, senders);
     }
     this.fillOthers();
+  }
+
+  private ban(address: string, detail: string): void {
+    for (const peer of [...this.peers.values()]) {
+      if (peer.address === address) peer.close('banned', detail);
+    }
+    const at = address.lastIndexOf(':');
+    const host = address.slice(0, at).replace(/^\[|\]$/g, '');
+    this.knownPeers.ban(host, Number(address.slice(at + 1)));
   }
 
   private expectedHash(piece: number): Uint8Array {

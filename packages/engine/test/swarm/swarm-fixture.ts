@@ -47,7 +47,7 @@ export async function makeSwarmTorrent(
   const bytes = await createTorrent(
     {
       name: single ? files[0]!.name : 'swarm',
-      files: files.map((f) => ({ path: single ? [f.name] : [f.name], length: f.length })),
+      files: files.map((f) => ({ path: single ? [f.name] : ['swarm', f.name], length: f.length })),
       pieceLength,
     },
     async (fileIndex, position, length) =>
