@@ -94,6 +94,10 @@ function installInterruptHandlers() {
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
+  // Children run in process groups of their own, so nothing else would stop them if the runner died.
+  process.once('exit', killAllTracked);
+  // `npm run bench | head` closes stdout early: keep running and stay quiet rather than crash.
+  process.stdout.on('error', () => {});
 }
 
 /** One timed download by one client; never throws, a failure is part of the result. */

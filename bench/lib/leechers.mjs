@@ -10,6 +10,7 @@ import { runToCompletion } from './processes.mjs';
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BITLOOM_BIN = fileURLToPath(new URL('../../packages/cli/bin/bitloom.js', import.meta.url));
 const BITLOOM_DIST = fileURLToPath(new URL('../../packages/cli/dist/index.js', import.meta.url));
+const ARIA2_COMPLETE_HOOK = fileURLToPath(new URL('../aria2-complete.sh', import.meta.url));
 const WEBTORRENT_PEER = fileURLToPath(new URL('../../interop/webtorrent/peer.mjs', import.meta.url));
 const WEBTORRENT_PACKAGE = fileURLToPath(
   new URL('../../interop/webtorrent/node_modules/webtorrent/package.json', import.meta.url),
@@ -128,6 +129,9 @@ export const LEECHERS = [
       return null;
     },
     version: async () => (await runToCompletion('aria2c', ['--version'])).split('\n')[0].trim(),
+    // The hook prints `complete` when the last piece passed; aria2 then waits about a second for its tick to
+    // send the final announce before it exits.
+    isCompletionLine: (line) => line?.event === 'complete',
     command: ({ payload, downloadDir, trackerUrl, listenPort }) => ({
       command: 'aria2c',
       args: [
@@ -140,6 +144,7 @@ export const LEECHERS = [
         `--listen-port=${listenPort}`,
         `--bt-tracker=${trackerUrl}`,
         '--seed-time=0',
+        `--on-bt-download-complete=${ARIA2_COMPLETE_HOOK}`,
         // Sparse files, as the other clients use; aria2's default writes zeros over the whole file first.
         '--file-allocation=none',
         '--bt-save-metadata=false',
