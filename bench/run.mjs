@@ -12,7 +12,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { LEECHERS } from './lib/leechers.mjs';
+import { LEECHERS, staleBitloomBuilds } from './lib/leechers.mjs';
 import { startOpentracker } from './lib/opentracker.mjs';
 import { ensurePayload } from './lib/payload.mjs';
 import { freePort, killAllTracked, runMeasured, runToCompletion } from './lib/processes.mjs';
@@ -211,6 +211,11 @@ async function main() {
   for (const leecher of options.leechers) {
     const reason = await leecher.unavailableReason();
     if (reason) unavailable.set(leecher.name, reason);
+  }
+  if (options.leechers.some((leecher) => leecher.name === 'bitloom')) {
+    const stale = await staleBitloomBuilds();
+    if (stale.length > 0)
+      log(`warning: ${stale.join(', ')} changed since the last build: run \`npm run build\``);
   }
   const trackerNeeded = options.leechers.some((l) => l.needsTracker && !unavailable.has(l.name));
   const tracker = trackerNeeded

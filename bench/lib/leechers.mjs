@@ -3,7 +3,8 @@
  * needs to be there. Every command exits 0 only once the whole torrent is downloaded and hash-verified; the
  * runner compares the file with the payload afterwards anyway.
  */
-import { access, readFile } from 'node:fs/promises';
+import { access, readdir, readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runToCompletion } from './processes.mjs';
 
@@ -158,6 +159,37 @@ export const LEECHERS = [
     }),
   },
 ];
+
+/**
+ * Names the bitloom packages whose compiled `dist` is older than their newest source file: the benchmark would
+ * time stale code there.
+ */
+export async function staleBitloomBuilds() {
+  const stale = [];
+  for (const name of ['engine', 'node', 'cli']) {
+    const root = fileURLToPath(new URL(`../../packages/${name}/`, import.meta.url));
+    const newestSource = await newestModification(join(root, 'src'));
+    const newestBuild = await newestModification(join(root, 'dist'));
+    if (newestSource > newestBuild) stale.push(`packages/${name}`);
+  }
+  return stale;
+}
+
+async function newestModification(dir) {
+  let newest = 0;
+  let entries = [];
+  try {
+    entries = await readdir(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return newest;
+  }
+  for (const entry of entries) {
+    if (!entry.isFile()) continue;
+    const { mtimeMs } = await stat(join(entry.parentPath ?? entry.path, entry.name));
+    newest = Math.max(newest, mtimeMs);
+  }
+  return newest;
+}
 
 async function exists(path) {
   try {
