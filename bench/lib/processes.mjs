@@ -38,9 +38,12 @@ export function spawnTracked(command, args, options = {}) {
 /** SIGTERM to the child's process group, SIGKILL if it is still there after a grace period. */
 export async function stopGroup(tracked) {
   const { child, exited } = tracked;
-  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return exited;
-  signalGroup(child.pid, 'SIGTERM');
-  const timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+  if (child.pid === undefined) return exited;
+  let timer;
+  if (child.exitCode === null && child.signalCode === null) {
+    signalGroup(child.pid, 'SIGTERM');
+    timer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), KILL_GRACE_MS);
+  }
   const result = await exited;
   clearTimeout(timer);
   // The leader may be gone while others in its group linger (e.g. GNU time's child): finish them.
