@@ -1,0 +1,79 @@
+/**
+ * `bitloom download <torrent> [-o DIR] [--peer HOST:PORT]... [--port N] [--seed] [--quiet]`: downloads and
+ * verifies every piece, then exits 0 (or keeps seeding with --seed until interrupted). Data already in DIR that
+ * verifies is kept.
+ */
+import { BitloomError } from '@bitloom/engine';
+import type { Command } from 'commander';
+import { collect } from '../arguments.js';
+import type { CliContext } from '../cli-context.js';
+import { ExitCode } from '../exit-codes.js';
+import { safeText } from '../format.js';
+import { parsePeerAddress, parsePort } from '../peer-address.js';
+import { runTorrent } from '../run-torrent.js';
+import { readTorrentInput } from '../torrent-input.js';
+
+interface DownloadOptions {
+  output: string;
+  peer?: string[];
+  port: string;
+  listen: string;
+  seed?: boolean;
+  quiet?: boolean;
+}
+
+async function run(input: string, options: DownloadOptions, context: CliContext): Promise<void> {
+  const peers = (options.peer ?? []).map(parsePeerAddress);
+  const listenPort = parsePort(options.port);
+  const parsed = await readTorrentInput(input);
+  if (parsed.kind === 'magnet') {
+    throw new BitloomError(
+      'CLI_MAGNET_UNSUPPORTED',
+      'magnet links cannot be downloaded yet (metadata exchange comes with the extensions); use a .torrent file',
+    );
+  }
+  const { metainfo } = parsed;
+  if (peers.length === 0) {
+    context.stderr.write(
+      'bitloom: no peers given (--peer HOST:PORT); trackers are not used yet, so nothing can be downloaded\n',
+    );
+    context.setExitCode(ExitCode.USAGE);
+    return;
+  }
+  const result = await runTorrent({
+    metainfo,
+    savePath: options.output,
+    peers,
+    listenHost: options.listen,
+    listenPort,
+    keepSeeding: options.seed === true,
+    quiet: options.quiet === true,
+    stderr: context.stderr,
+  });
+  if (result.outcome === 'error') throw result.error;
+  if (result.outcome === 'interrupted') {
+    context.setExitCode(result.status.progress >= 1 ? ExitCode.OK : ExitCode.INTERRUPTED);
+    return;
+  }
+  if (!options.quiet) {
+    context.stdout.write(`${safeText(metainfo.name)}: complete and verified in ${options.output}\n`);
+  }
+}
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('download')
+    .description('download a torrent, verify every piece, and exit when complete')
+    .argument('<torrent>', '.torrent file')
+    .option('-o, --output <dir>', 'download directory', '.')
+    .option('--peer <host:port>', 'connect to this peer (repeatable)', collect)
+    .option('--port <n>', 'port to accept peers on (0: any free port)', '0')
+    .option('--listen <address>', 'address to accept peers on', '0.0.0.0')
+    .option('--seed', 'keep seeding after the download completes, until interrupted')
+    .option('-q, --quiet', 'no progress output')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  bitloom download ubuntu.torrent -o ~/Downloads --peer 192.0.2.7:6881\n  bitloom download file.torrent --peer 127.0.0.1:51413 --seed',
+    )
+    .action((input: string, options: DownloadOptions) => run(input, options, context));
+}

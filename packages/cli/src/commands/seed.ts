@@ -1,0 +1,49 @@
+/**
+ * `bitloom seed <torrent> --data DIR [--port N]`: checks the data in DIR against the torrent, then seeds what
+ * verifies until SIGINT/SIGTERM, stopping cleanly.
+ */
+import type { Command } from 'commander';
+import type { CliContext } from '../cli-context.js';
+import { ExitCode } from '../exit-codes.js';
+import { parsePort } from '../peer-address.js';
+import { runTorrent } from '../run-torrent.js';
+import { readTorrentFile } from '../torrent-input.js';
+
+interface SeedOptions {
+  data: string;
+  port: string;
+  listen: string;
+  quiet?: boolean;
+}
+
+async function run(input: string, options: SeedOptions, context: CliContext): Promise<void> {
+  const metainfo = await readTorrentFile(input);
+  const result = await runTorrent({
+    metainfo,
+    savePath: options.data,
+    peers: [],
+    listenHost: options.listen,
+    listenPort: parsePort(options.port),
+    keepSeeding: true,
+    quiet: options.quiet === true,
+    stderr: context.stderr,
+    onListening: (session) => {
+      context.stdout.write(`listening on port ${session.listenPort}\n`);
+    },
+  });
+  if (result.outcome === 'error') throw result.error;
+  context.setExitCode(ExitCode.OK);
+}
+
+export function register(program: Command, context: CliContext): void {
+  program
+    .command('seed')
+    .description('verify existing data and seed it until interrupted')
+    .argument('<torrent>', '.torrent file')
+    .requiredOption('--data <dir>', 'directory holding the torrent data (as `download -o` would create it)')
+    .option('--port <n>', 'port to accept peers on (0: any free port)', '6881')
+    .option('--listen <address>', 'address to accept peers on', '0.0.0.0')
+    .option('-q, --quiet', 'no progress output')
+    .addHelpText('after', '\nExample:\n  bitloom seed movie.torrent --data ~/Videos --port 6881')
+    .action((input: string, options: SeedOptions) => run(input, options, context));
+}
