@@ -66,6 +66,8 @@ export const LEECHERS = [
         downloadDir,
         '--peer',
         `127.0.0.1:${seederPort}`,
+        '--listen',
+        '127.0.0.1',
         '--quiet',
       ],
       cwd: REPO_ROOT,
