@@ -133,8 +133,9 @@ export function readFileList(
     totalLength = addLength(totalLength, length);
   });
 
+  const sanitised = new Map<string, string | undefined>();
   const sanitisedPaths = entries.map((entry) => {
-    const safe = sanitizePath(entry.rawPath);
+    const safe = sanitizePath(entry.rawPath, sanitised);
     // Every element was `.`, `..` or empty: keep the file under a neutral name rather than reject the torrent.
     return [name, ...(safe.length > 0 ? safe : ['_'])];
   });

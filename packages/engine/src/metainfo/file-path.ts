@@ -113,15 +113,32 @@ export function sanitizePathElement(raw: string): string | undefined {
 
 /**
  * Sanitises every element of a path (see {@link sanitizePathElement}), dropping the empty, `.` and `..`
- * elements. The result may be empty when nothing usable was left.
+ * elements. The result may be empty when nothing usable was left. A `cache` shared across the paths of one
+ * torrent saves re-sanitising the folder names every path repeats.
  */
-export function sanitizePath(rawElements: readonly string[]): string[] {
+export function sanitizePath(
+  rawElements: readonly string[],
+  cache?: Map<string, string | undefined>,
+): string[] {
   const safe: string[] = [];
   for (const raw of rawElements) {
-    const element = sanitizePathElement(raw);
+    let element: string | undefined;
+    if (cache?.has(raw)) element = cache.get(raw);
+    else {
+      element = sanitizePathElement(raw);
+      cache?.set(raw, element);
+    }
     if (element !== undefined) safe.push(element);
   }
   return safe;
+}
+
+function hasControlChars(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (isControl(code) || isBidiControl(code)) return true;
+  }
+  return false;
 }
 
 /**
@@ -129,6 +146,7 @@ export function sanitizePath(rawElements: readonly string[]): string[] {
  * so a name cannot move the cursor, change terminal colours or reorder what is shown.
  */
 export function neutralizeControlChars(text: string): string {
+  if (!hasControlChars(text)) return text;
   let safe = '';
   for (const char of text) {
     const code = char.codePointAt(0)!;

@@ -7,11 +7,39 @@
 import { MAX_PATH_ELEMENT_BYTES, shortenName, utf8ByteLength } from './file-path.js';
 
 /**
- * How two paths are compared: case-insensitively and after Unicode normalisation, because Windows and macOS
+ * How two names are compared: case-insensitively and after Unicode normalisation, because Windows and macOS
  * treat `A.txt`, `a.txt` and a decomposed `é` as one file.
  */
-function pathKey(segments: readonly string[]): string {
-  return segments.join('/').normalize('NFC').toLowerCase();
+function nameKey(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+/**
+ * Numbers folders so a path's key is `<parent folder id>/<name key>`: keys stay short however deep the tree,
+ * and a hostile torrent of 64-deep paths costs linear, not quadratic, time.
+ */
+class FolderIds {
+  readonly #ids = new Map<string, number>();
+
+  /** The id of the folder holding `path`'s last element, registering folders on the way when `create`. */
+  parentOf(path: readonly string[], create: boolean): number | undefined {
+    let id = 0; // the download directory
+    for (let depth = 0; depth < path.length - 1; depth++) {
+      const key = `${id}/${nameKey(path[depth]!)}`;
+      let child = this.#ids.get(key);
+      if (child === undefined) {
+        if (!create) return undefined;
+        child = this.#ids.size + 1;
+        this.#ids.set(key, child);
+      }
+      id = child;
+    }
+    return id;
+  }
+
+  has(key: string): boolean {
+    return this.#ids.has(key);
+  }
 }
 
 /** `movie.mkv` + 2 → `movie.2.mkv`, shortened so the result still fits one path element. */
@@ -37,24 +65,24 @@ function withSuffix(name: string, suffix: number): string {
 export function makePathsUnique(
   paths: readonly (readonly string[] | undefined)[],
 ): (readonly string[] | undefined)[] {
-  const folderKeys = new Set<string>();
-  for (const path of paths) {
-    if (path === undefined) continue;
-    for (let depth = 1; depth < path.length; depth++) folderKeys.add(pathKey(path.slice(0, depth)));
-  }
+  const folders = new FolderIds();
+  for (const path of paths) if (path !== undefined) folders.parentOf(path, true);
   const fileKeys = new Set<string>();
   // Next suffix to try per colliding path, so many duplicates of one name cost linear, not quadratic, time.
   const nextSuffix = new Map<string, number>();
   return paths.map((path) => {
     if (path === undefined) return undefined;
-    const originalKey = pathKey(path);
+    const parent = folders.parentOf(path, false)!;
+    const name = path[path.length - 1]!;
+    const originalKey = `${parent}/${nameKey(name)}`;
     let candidate = path;
     let key = originalKey;
-    while (fileKeys.has(key) || folderKeys.has(key)) {
+    while (fileKeys.has(key) || folders.has(key)) {
       const suffix = nextSuffix.get(originalKey) ?? 1;
       nextSuffix.set(originalKey, suffix + 1);
-      candidate = [...path.slice(0, -1), withSuffix(path[path.length - 1]!, suffix)];
-      key = pathKey(candidate);
+      const renamed = withSuffix(name, suffix);
+      candidate = [...path.slice(0, -1), renamed];
+      key = `${parent}/${nameKey(renamed)}`;
     }
     fileKeys.add(key);
     return candidate;

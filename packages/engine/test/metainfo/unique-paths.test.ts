@@ -72,6 +72,24 @@ describe('makePathsUnique', () => {
     ]);
   });
 
+  it('same names in different folders do not collide; folders compare case-insensitively', () => {
+    expect(
+      makePathsUnique([
+        ['t', 'x', 'a'],
+        ['t', 'y', 'a'],
+        ['t', 'A'],
+        ['t', 'a', 'b'],
+        ['t', 'X', 'A'],
+      ]),
+    ).toEqual([
+      ['t', 'x', 'a'],
+      ['t', 'y', 'a'],
+      ['t', 'A.1'],
+      ['t', 'a', 'b'],
+      ['t', 'X', 'A.1'],
+    ]);
+  });
+
   it('padding entries (undefined) pass through and take no part', () => {
     expect(makePathsUnique([['t', 'a'], undefined, ['t', 'a']])).toEqual([
       ['t', 'a'],
