@@ -4,6 +4,7 @@
  */
 import type { Platform } from '@bitloom/engine';
 import { FileStorage } from './file-storage.js';
+import { NodeHttpClient } from './http-client.js';
 import { NodeClock } from './node-clock.js';
 import { NodeRandom } from './node-random.js';
 import { NodeTcpTransport } from './tcp-transport.js';
@@ -44,6 +45,7 @@ export function createNodePlatform(options: NodePlatformOptions = {}): NodePlatf
     tcp,
     udp,
     storage,
+    http: new NodeHttpClient(),
     close() {
       closing ??= Promise.all([hasher.close(), storage.close(), tcp.close(), udp.close()]).then(() => {});
       return closing;

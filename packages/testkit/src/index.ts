@@ -1,4 +1,5 @@
 export { type LinkConditions, MemoryConnection } from './memory-connection.js';
+export { MemoryHttpClient, type MemoryHttpHandler, type MemoryHttpRequest } from './memory-http.js';
 export {
   type MemoryHost,
   MemoryNetwork,

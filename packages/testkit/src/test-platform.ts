@@ -4,6 +4,7 @@
  * runs in one deterministic virtual time.
  */
 import type { Platform } from '@bitloom/engine';
+import { MemoryHttpClient } from './memory-http.js';
 import { type MemoryHost, MemoryNetwork } from './memory-network.js';
 import { MemoryStorage } from './memory-storage.js';
 import { SeededRandom } from './seeded-random.js';
@@ -20,6 +21,8 @@ export interface TestPlatformOptions {
   network?: MemoryNetwork;
   /** Storage to use, e.g. to restart a peer over the data it had. Default: a new `MemoryStorage`. */
   storage?: MemoryStorage;
+  /** HTTP answers (trackers). Default: a new `MemoryHttpClient` with no routes. */
+  http?: MemoryHttpClient;
 }
 
 /** A `Platform` whose parts keep their test types, so tests can drive the clock and inject faults. */
@@ -28,6 +31,7 @@ export interface TestPlatform extends Platform {
   readonly random: SeededRandom;
   readonly hasher: TestHasher;
   readonly storage: MemoryStorage;
+  readonly http: MemoryHttpClient;
   readonly network: MemoryNetwork;
   readonly host: MemoryHost;
 }
@@ -52,6 +56,7 @@ export function createTestPlatform(options: TestPlatformOptions): TestPlatform {
     tcp: host.tcp,
     udp: host.udp,
     storage: options.storage ?? new MemoryStorage(),
+    http: options.http ?? new MemoryHttpClient(),
     network,
     host,
   };

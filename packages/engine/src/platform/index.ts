@@ -1,5 +1,13 @@
 export type { CancelTimer, Clock } from './clock.js';
 export type { Hasher } from './hasher.js';
+export {
+  HTTP_DEFAULT_MAX_REDIRECTS,
+  type HttpClient,
+  HttpError,
+  type HttpErrorCode,
+  type HttpGetOptions,
+  type HttpResponse,
+} from './http.js';
 export type {
   Connection,
   ConnectionHandlers,

@@ -1,5 +1,6 @@
 import type { Clock } from './clock.js';
 import type { Hasher } from './hasher.js';
+import type { HttpClient } from './http.js';
 import type { TcpTransport, UdpTransport } from './network.js';
 import type { Random } from './random.js';
 import type { Storage } from './storage.js';
@@ -15,4 +16,5 @@ export interface Platform {
   readonly tcp: TcpTransport;
   readonly udp: UdpTransport;
   readonly storage: Storage;
+  readonly http: HttpClient;
 }
