@@ -67,6 +67,10 @@ function checkLayout(options: CreateTorrentOptions): { multiFile: boolean; total
   checkElement(options.name, 'name');
   const { files, name } = options;
   if (files.length === 0) throw badOptions('a torrent needs at least one file');
+  // Never create what parseTorrent (here or in other clients with similar limits) would refuse.
+  const { maxFiles, maxPathDepth } = DEFAULT_METAINFO_LIMITS;
+  if (files.length > maxFiles)
+    throw badOptions(`${files.length} files is more than a torrent may hold (${maxFiles})`);
   const multiFile = !(files.length === 1 && files[0]!.path.length === 1 && files[0]!.path[0] === name);
   let totalLength = 0;
   files.forEach((file, index) => {
@@ -79,6 +83,9 @@ function checkLayout(options: CreateTorrentOptions): { multiFile: boolean; total
       throw badOptions(
         `file ${index}: a multi-file path must be [name, ...below], got ${JSON.stringify(file.path)}`,
       );
+    }
+    if (file.path.length - (multiFile ? 1 : 0) > maxPathDepth) {
+      throw badOptions(`file ${index}: the path is deeper than ${maxPathDepth} folders`);
     }
     file.path.forEach((element) => {
       checkElement(element, `file ${index}`);

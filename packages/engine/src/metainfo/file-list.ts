@@ -35,7 +35,7 @@ export interface TorrentFile {
 }
 
 /** The file list and what is derived from it. */
-export interface FileList {
+export interface TorrentFileList {
   readonly files: readonly TorrentFile[];
   readonly totalLength: number;
   readonly multiFile: boolean;
@@ -94,7 +94,7 @@ export function readFileList(
   name: string,
   rawName: string,
   limits: MetainfoLimits,
-): FileList {
+): TorrentFileList {
   const filesValue = info.get('files');
   const lengthValue = info.get('length');
   if (filesValue !== undefined && lengthValue !== undefined) {

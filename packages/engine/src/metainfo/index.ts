@@ -5,7 +5,7 @@ export {
   createTorrent,
   type ReadFileRange,
 } from './create-torrent.js';
-export type { FileList, TorrentFile } from './file-list.js';
+export type { TorrentFile, TorrentFileList } from './file-list.js';
 export {
   MAX_PATH_ELEMENT_BYTES,
   neutralizeControlChars,

@@ -182,6 +182,10 @@ describe('createTorrent: bad options and failing reads', () => {
     expect(await bad({ name: 'x', files: [{ path: ['x', 'a/b'], length: 1 }] })).toBe('METAINFO_BAD_OPTIONS');
     expect(await bad({ name: 'x', files: [{ path: ['x'], length: -1 }] })).toBe('METAINFO_BAD_OPTIONS');
     expect(await bad({ name: 'x', files: [{ path: ['x'], length: 1.5 }] })).toBe('METAINFO_BAD_OPTIONS');
+    const tooDeep = ['x', ...Array.from({ length: 65 }, () => 'd')];
+    expect(await bad({ name: 'x', files: [{ path: tooDeep, length: 1 }] })).toBe('METAINFO_BAD_OPTIONS');
+    const tooMany = Array.from({ length: 100_001 }, (_, index) => ({ path: ['x', `f${index}`], length: 0 }));
+    expect(await bad({ name: 'x', files: tooMany })).toBe('METAINFO_BAD_OPTIONS');
   });
 
   it('refuses bad piece lengths, trackers, web seeds and dates', async () => {
