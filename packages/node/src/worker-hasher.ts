@@ -2,7 +2,8 @@
  * SHA-1 for piece verification (BEP 3 `pieces`) on a pool of worker threads, so hashing a 16 MiB piece never
  * stalls the event loop that drives the sockets. Small inputs are hashed inline: below ~64 KiB the round trip to
  * a worker costs more than the hash. Each piece is copied once into the worker (the caller's buffer is neither
- * transferred nor kept: the caller writes it to disk after hashing). Jobs are served first in, first out.
+ * transferred nor kept: the caller writes it to disk after hashing) — unless it lives in shared memory from
+ * `allocate()`, which the worker reads in place, with no copy at all. Jobs are served first in, first out.
  * Workers start on first use, are unref'd while idle (an idle pool never keeps the process alive) and ref'd while
  * hashing (a pending digest does).
  */
@@ -72,6 +73,11 @@ export class WorkerHasher implements Hasher {
     });
   }
 
+  /** A zeroed buffer in shared memory: hashing it costs no copy to the worker. */
+  allocate(size: number): Uint8Array {
+    return new Uint8Array(new SharedArrayBuffer(size));
+  }
+
   /** Terminates the workers; pending and later digests reject with `HASHER_CLOSED`. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -100,9 +106,15 @@ export class WorkerHasher implements Hasher {
       }
       worker.job = job;
       worker.thread.ref();
-      // A copy of exactly the view's bytes (posting the view would clone its whole backing buffer), then moved.
-      const copy = job.data.slice();
-      worker.thread.postMessage(copy, [copy.buffer]);
+      const data = job.data;
+      if (data.buffer instanceof SharedArrayBuffer) {
+        // Shared memory is seen by the worker as it is: only the coordinates travel.
+        worker.thread.postMessage({ shared: data.buffer, offset: data.byteOffset, length: data.byteLength });
+      } else {
+        // A copy of exactly the view's bytes (posting the view would clone its whole backing buffer), then moved.
+        const copy = data.slice();
+        worker.thread.postMessage(copy, [copy.buffer]);
+      }
     }
   }
 

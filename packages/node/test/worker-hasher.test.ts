@@ -109,3 +109,26 @@ describe('WorkerHasher', () => {
     expect(() => new WorkerHasher({ workers: 1.5 })).toThrow(RangeError);
   });
 });
+
+describe('WorkerHasher shared memory', () => {
+  it('hashes buffers from allocate() in place, matching createHash, and leaves them intact', async () => {
+    const hasher = new WorkerHasher({ workers: 2 });
+    try {
+      const buffers = [1, 2, 3, 4].map((seed) => {
+        const shared = hasher.allocate(INLINE_HASH_LIMIT * 4 + seed);
+        shared.set(piece(shared.length, seed));
+        return shared;
+      });
+      expect(buffers[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const digests = await Promise.all(buffers.map((b) => hasher.sha1(b.subarray(seed0(b)))));
+      buffers.forEach((b, i) => expect(digests[i]).toEqual(reference(b.subarray(seed0(b)))));
+    } finally {
+      await hasher.close();
+    }
+  });
+});
+
+/** Hash a view that does not start at 0, to check offsets travel with the shared buffer. */
+function seed0(b: Uint8Array): number {
+  return b.length % 7;
+}

@@ -4,4 +4,9 @@
  */
 export interface Hasher {
   sha1(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: a zeroed buffer the hasher can read without copying (Node: shared memory its workers see). The
+   * engine assembles pieces in such buffers when offered.
+   */
+  allocate?(size: number): Uint8Array;
 }

@@ -102,7 +102,7 @@ export const SETTINGS_TABLE = spec({
     doc: 'Period of the session tick that drives every periodic task.',
   },
   maxPieceBufferBytes: {
-    default: 256 * 1024 * 1024,
+    default: 64 * 1024 * 1024,
     min: 16 * 1024 * 1024,
     max: 8 * 1024 * 1024 * 1024,
     doc: 'Memory for pieces being assembled and hashed; requests pause beyond it.',

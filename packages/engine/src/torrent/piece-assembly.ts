@@ -1,8 +1,12 @@
 /**
  * Pieces being assembled from blocks: one buffer per partial piece, allocated on its first block, each block
  * copied in once, plus who sent each block, so a piece that fails its hash can be blamed on the right peers.
- * Bounded by a byte budget: the torrent stops requesting new pieces while it is spent.
+ * Bounded by a byte budget: the torrent stops requesting new pieces while it is spent. Buffers are recycled:
+ * a fresh buffer costs page faults on first touch, which showed as a third of the download's CPU time.
  */
+
+/** Free buffers kept for reuse. */
+const MAX_POOLED_BUFFERS = 16;
 
 export interface AssemblingPiece {
   readonly piece: number;
@@ -14,8 +18,17 @@ export interface AssemblingPiece {
 export class PieceAssembly {
   private readonly pieces = new Map<number, AssemblingPiece>();
   private bytes = 0;
+  private readonly pool: Uint8Array[] = [];
 
-  constructor(private readonly budgetBytes: number) {}
+  /**
+   * @param pieceLength buffers of this size (all pieces but the last) are recycled
+   * @param allocate where new buffers come from (the hasher's shared memory when it offers it)
+   */
+  constructor(
+    private readonly budgetBytes: number,
+    private readonly pieceLength: number,
+    private readonly allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
+  ) {}
 
   /** Bytes held by partial pieces and pieces waiting for their hash. */
   get heldBytes(): number {
@@ -34,7 +47,8 @@ export class PieceAssembly {
   acquire(piece: number, size: number): AssemblingPiece {
     let entry = this.pieces.get(piece);
     if (!entry) {
-      entry = { piece, data: new Uint8Array(size), senders: [] };
+      const data = (size === this.pieceLength ? this.pool.pop() : undefined) ?? this.allocate(size);
+      entry = { piece, data, senders: [] };
       this.pieces.set(piece, entry);
       this.bytes += size;
     }
@@ -51,6 +65,7 @@ export class PieceAssembly {
   /** Returns the budget held by a piece taken out (verified and written, or failed). */
   release(entry: AssemblingPiece): void {
     this.bytes -= entry.data.length;
+    this.recycle(entry.data);
   }
 
   /** Drops a partial piece (e.g. it failed, or the torrent stops). */
@@ -59,10 +74,17 @@ export class PieceAssembly {
     if (!entry) return;
     this.pieces.delete(piece);
     this.bytes -= entry.data.length;
+    this.recycle(entry.data);
   }
 
   clear(): void {
     this.pieces.clear();
     this.bytes = 0;
+    this.pool.length = 0;
+  }
+
+  /** Every byte of a recycled buffer is overwritten by blocks before it is hashed again, so no zeroing. */
+  private recycle(data: Uint8Array): void {
+    if (data.length === this.pieceLength && this.pool.length < MAX_POOLED_BUFFERS) this.pool.push(data);
   }
 }

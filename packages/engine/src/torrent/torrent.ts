@@ -18,11 +18,15 @@ import { targetQueueDepth } from '../requests/index.js';
 import type { Settings } from '../session/settings.js';
 import { FileLayout } from '../storage/file-layout.js';
 import { equalBytes, PieceStorage } from '../storage/piece-storage.js';
+import { ReadCache } from '../storage/read-cache.js';
 import { PeerList, type PeerSource } from '../swarm/peer-list.js';
 import type { BlockPayload } from '../wire/index.js';
 import { PieceAssembly } from './piece-assembly.js';
 import { SmartBan } from './smart-ban.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
+
+/** Requests sent together once a deep pipeline has this many free slots. */
+const REQUEST_BATCH = 16;
 
 /** How a torrent asks the session for outgoing connections (the session owns the connection limits). */
 export interface PeerDialer {
@@ -58,6 +62,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   private readonly layout: FileLayout;
   private readonly assembly: PieceAssembly;
   private storage: PieceStorage | undefined;
+  private readCache: ReadCache | undefined;
   private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
   private lastChokeRoundAt = -Infinity;
   private lastInterestCheckAt = 0;
@@ -84,7 +89,12 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     this.dialer = options.dialer;
     this.isSelf = options.isSelf;
     this.layout = new FileLayout(options.info.files, options.info.pieceLength);
-    this.assembly = new PieceAssembly(options.settings.maxPieceBufferBytes);
+    const hasher = options.platform.hasher;
+    this.assembly = new PieceAssembly(
+      options.settings.maxPieceBufferBytes,
+      options.info.pieceLength,
+      hasher.allocate ? (size) => hasher.allocate!(size) : undefined,
+    );
     this.smartBan = new SmartBan(options.platform.hasher);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
     this.picker = new PiecePicker({
@@ -117,6 +127,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
         this.info.files.map((f) => ({ path: f.path, length: f.length, padding: f.padding })),
       );
       this.storage = new PieceStorage(files, this.layout);
+      const storage = this.storage;
+      this.readCache = new ReadCache(
+        (piece, begin, length) => storage.read(piece, begin, length),
+        (piece) => this.pieceSize(piece),
+      );
       this.setState('checking');
       await this.storage.checkExisting(
         this.platform.hasher,
@@ -329,7 +344,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   }
 
   readBlock(range: BlockRange): Promise<Uint8Array> {
-    return this.storage!.read(range.piece, range.begin, range.length);
+    return this.readCache!.read(range.piece, range.begin, range.length);
   }
 
   blockUploaded(_peer: PeerConnection, bytes: number): void {
@@ -381,7 +396,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
           peerReqq: peer.peerReqq,
         });
     let want = depth - peer.outstanding.size;
-    if (want <= 0) return;
+    // Top up in batches: one write (one syscall) per batch of requests rather than one per block received.
+    if (want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4))) return;
     const has: Bitfield | 'all' = peer.peerIsSeed ? 'all' : peer.peerHas;
     const picked = this.assembly.overBudget
       ? []
