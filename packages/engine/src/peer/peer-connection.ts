@@ -114,6 +114,8 @@ export class PeerConnection {
   private lastSentAt: number;
   private sawFirstMessage = false;
   private readonly incomingRequests: BlockRange[] = [];
+  /** Requests refused in a row because the queue was full (reset by the next one accepted). */
+  private requestsIntoFullQueue = 0;
   private serving = false;
   private waitingForDrain = false;
 
@@ -395,16 +397,29 @@ export class PeerConnection {
       return;
     }
     const refuse = () => {
-      if (this.fastExtension) this.send({ type: 'reject-request', ...request });
+      // Not `...request`: the message's own `type: 'request'` would win and we would send a REQUEST back.
+      const { piece, begin, length } = request;
+      if (this.fastExtension) this.send({ type: 'reject-request', piece, begin, length });
     };
     if (this.amChoking || !this.owner!.canServe(request.piece)) {
       refuse();
       return;
     }
-    if (this.incomingRequests.length >= this.settings.maxIncomingRequestsPerPeer) {
+    const limit = this.settings.maxIncomingRequestsPerPeer;
+    if (this.incomingRequests.length >= limit) {
+      // A peer that keeps asking into a full queue ignores our reqq: past `limit` such requests in a row it is
+      // flooding, and answering each with a REJECT would grow our send buffer as fast as it can write.
+      if (++this.requestsIntoFullQueue > limit) {
+        this.close(
+          'protocol-error',
+          `request flood: ${this.requestsIntoFullQueue} requests into a full queue`,
+        );
+        return;
+      }
       refuse();
       return;
     }
+    this.requestsIntoFullQueue = 0;
     this.incomingRequests.push({ piece: request.piece, begin: request.begin, length: request.length });
     this.serveRequests();
   }
@@ -421,7 +436,12 @@ export class PeerConnection {
       (data) => {
         this.serving = false;
         if (this.phase !== 'active') return;
-        if (this.amChoking) return; // choked while reading: the request was dropped (or rejected) already
+        if (this.amChoking) {
+          // Choked while reading: the queue was dropped (or rejected) already, but not this one, which had left it.
+          const { piece, begin, length } = next;
+          if (this.fastExtension) this.send({ type: 'reject-request', piece, begin, length });
+          return;
+        }
         this.connection.cork();
         this.write(encodePieceHeader(next.piece, next.begin, data.length));
         const accepted = this.write(data);
