@@ -42,6 +42,9 @@ export function hostileTorrent(): Promise<SwarmTorrent> {
   return sharedTorrent;
 }
 
+/** How the attacker dials: the fixture fills in the torrent's info-hash and the clock unless given. */
+export type AttackerOptions = Omit<DialOptions, 'infoHash'> & { infoHash?: Uint8Array };
+
 export interface SeederUnderAttack {
   readonly swarm: Swarm;
   readonly torrent: SwarmTorrent;
@@ -58,7 +61,7 @@ export interface SeederUnderAttack {
 export async function seederUnderAttack(
   options: {
     settings?: Partial<Settings>;
-    attacker?: Omit<DialOptions, 'infoHash'> & { infoHash?: Uint8Array };
+    attacker?: AttackerOptions | ((seeder: SwarmPeer) => AttackerOptions);
   } = {},
 ): Promise<SeederUnderAttack> {
   const torrent = await hostileTorrent();
@@ -67,18 +70,16 @@ export async function seederUnderAttack(
   await swarm.clock.runUntil(() => seeder.torrent.state === 'seeding');
   const closes: PeerClosed[] = [];
   seeder.torrent.on('peer-closed', (e) => closes.push(e));
+  const attackerOptions =
+    typeof options.attacker === 'function' ? options.attacker(seeder) : options.attacker;
   const attacker = ScriptedPeer.dial(
     swarm.network.host(ATTACKER_HOST),
     seeder.host,
     seeder.session.listenPort,
-    {
-      infoHash: torrent.info.infoHash,
-      clock: swarm.clock,
-      ...options.attacker,
-    },
+    { infoHash: torrent.info.infoHash, clock: swarm.clock, ...attackerOptions },
   );
   await swarm.clock.runUntil(() => attacker.connected || attacker.closed);
-  if (options.attacker?.sendHandshake !== false) {
+  if (attackerOptions?.sendHandshake !== false) {
     await swarm.clock.runUntil(() => attacker.handshake !== undefined || attacker.closed);
     await swarm.clock.advanceAsync(5);
   }
