@@ -121,7 +121,7 @@ describe('WorkerHasher shared memory', () => {
       });
       expect(buffers[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
       const digests = await Promise.all(buffers.map((b) => hasher.sha1(b.subarray(seed0(b)))));
-      buffers.forEach((b, i) => expect(digests[i]).toEqual(reference(b.subarray(seed0(b)))));
+      for (const [i, b] of buffers.entries()) expect(digests[i]).toEqual(reference(b.subarray(seed0(b))));
     } finally {
       await hasher.close();
     }

@@ -15,7 +15,7 @@ describe('simulated swarms on the virtual clock', () => {
     );
     swarm = new Swarm(torrent, { bandwidthBytesPerSecond: 4 * 1024 * 1024, latencyMs: 5 });
     const seeder = await swarm.addSeeder();
-    const leechers = [];
+    const leechers: SwarmPeer[] = [];
     for (let i = 0; i < 10; i++) {
       // Each leecher knows the seeder and the leechers before it, so pieces also flow between leechers.
       leechers.push(await swarm.addLeecher({}, [seeder, ...leechers]));
