@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSwarmTorrent, Swarm, sameBytes } from './swarm-fixture.js';
+import { makeSwarmTorrent, Swarm, type SwarmPeer, sameBytes } from './swarm-fixture.js';
 
 let swarm: Swarm | undefined;
 afterEach(async () => {
