@@ -92,6 +92,8 @@ export class PeerConnection {
   extensionProtocol = false;
   /** The peer's advertised request queue limit (BEP 10 reqq); 250 when unknown, like libtorrent. */
   peerReqq = 250;
+  /** The peer's client name from its extended handshake (untrusted, for display). */
+  client: string | undefined;
   snubbed = false;
   readonly allowedFastFromPeer = new Set<number>();
 
@@ -363,6 +365,11 @@ export class PeerConnection {
       }
       case 'piece':
         if (!this.validRange(message.piece, message.begin, message.block.length, 'PIECE')) return;
+        if (message.block.length > BLOCK_SIZE) {
+          // We never request more than a block, so this answers nothing: a peer sending it wastes our bandwidth.
+          this.close('protocol-error', `PIECE of ${message.block.length} bytes, more than a block`);
+          return;
+        }
         this.lastBlockAt = this.clock.now();
         this.downloadRate.add(message.block.length, this.lastBlockAt);
         owner.blockReceived(this, message.piece, message.begin, message.block);
