@@ -89,6 +89,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       settings: this.settings,
       dialer: this,
       isSelf: (host, port) => port === this.listenPort && isLocalAddress(host),
+      listenPort: () => this.listenPort,
     });
     this.torrents.set(info.infoHashHex, torrent);
     for (const peer of options.peers ?? []) torrent.addPeer(peer.host, peer.port, 'manual');

@@ -7,6 +7,11 @@
 import { type ChokerState, chokeRound } from '../choking/index.js';
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
+import {
+  encodeExtendedHandshake,
+  ipv4Bytes,
+  parseExtendedHandshake,
+} from '../extensions/extended-handshake.js';
 import { BLOCK_SIZE } from '../indices.js';
 import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
@@ -24,6 +29,9 @@ import type { BlockPayload } from '../wire/index.js';
 import { PieceAssembly } from './piece-assembly.js';
 import { SmartBan } from './smart-ban.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
+
+/** How we introduce ourselves in the BEP 10 handshake. */
+const CLIENT_NAME = 'bitloom 0.1.0';
 
 /** Requests sent together once a deep pipeline has this many free slots. */
 const REQUEST_BATCH = 16;
@@ -43,6 +51,8 @@ export interface TorrentOptions {
   readonly dialer: PeerDialer;
   /** Our own listen address, so it is never dialled. */
   readonly isSelf: (host: string, port: number) => boolean;
+  /** Our listen port, advertised in the extended handshake (0: not listening). */
+  readonly listenPort: () => number;
 }
 
 export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
@@ -59,6 +69,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   private readonly settings: Settings;
   private readonly dialer: PeerDialer;
   private readonly isSelf: TorrentOptions['isSelf'];
+  private readonly listenPort: () => number;
   private readonly layout: FileLayout;
   private readonly assembly: PieceAssembly;
   private storage: PieceStorage | undefined;
@@ -88,6 +99,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     this.settings = options.settings;
     this.dialer = options.dialer;
     this.isSelf = options.isSelf;
+    this.listenPort = options.listenPort;
     this.layout = new FileLayout(options.info.files, options.info.pieceLength);
     const hasher = options.platform.hasher;
     this.assembly = new PieceAssembly(
@@ -244,6 +256,17 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     this.peers.set(peer.key, peer);
     if (peer.outgoing) this.knownPeers.markConnected(peer.remoteAddress, peer.remotePort);
     peer.batch(() => {
+      if (peer.extensionProtocol) {
+        const yourIp = ipv4Bytes(peer.remoteAddress);
+        const payload = encodeExtendedHandshake({
+          extensions: {},
+          client: CLIENT_NAME,
+          reqq: this.settings.maxIncomingRequestsPerPeer,
+          ...(this.listenPort() > 0 && { listenPort: this.listenPort() }),
+          ...(yourIp && { yourIp }),
+        });
+        peer.send({ type: 'extended', extendedId: 0, payload });
+      }
       const have = this.picker.haveBitfield;
       if (peer.fastExtension && have.hasAll()) peer.send({ type: 'have-all' });
       else if (peer.fastExtension && have.hasNone()) peer.send({ type: 'have-none' });
@@ -335,8 +358,12 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     this.fillRequests(peer);
   }
 
-  extendedMessage(_peer: PeerConnection, _extendedId: number, _payload: Uint8Array): void {
-    // BEP 10 extensions plug in here (extension issue); unknown messages are ignored.
+  extendedMessage(peer: PeerConnection, extendedId: number, payload: Uint8Array): void {
+    if (extendedId !== 0) return; // we advertise no extension messages yet: anything else is ignored
+    const handshake = parseExtendedHandshake(payload);
+    if (!handshake) return;
+    if (handshake.reqq !== undefined) peer.peerReqq = handshake.reqq;
+    if (handshake.client !== undefined) peer.client = handshake.client;
   }
 
   canServe(piece: number): boolean {

@@ -1,4 +1,4 @@
-import { Session, testingSettings } from '@bitloom/engine';
+import { bdict, encode, Session, testingSettings } from '@bitloom/engine';
 import { createTestPlatform, MemoryNetwork, VirtualClock } from '@bitloom/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScriptedPeer } from '../helpers/scripted-peer.js';
@@ -11,11 +11,15 @@ afterEach(async () => {
   session = undefined;
 });
 
-async function leecherAgainstScriptedSeeder(pieceLength: number, length: number) {
+async function leecherAgainstScriptedSeeder(
+  pieceLength: number,
+  length: number,
+  options: { extended?: boolean; beforeBitfield?: (seeder: ScriptedPeer) => void } = {},
+) {
   const torrent = await makeSwarmTorrent([{ name: 'f.bin', length }], pieceLength);
   const network = new MemoryNetwork(new VirtualClock());
   const seedHost = network.host('10.0.0.9');
-  const seeder = await ScriptedPeer.listen(seedHost, 7000);
+  const seeder = await ScriptedPeer.listen(seedHost, 7000, { extended: options.extended ?? false });
   const platform = createTestPlatform({ seed: 3, host: '10.0.0.1', network });
   session = await Session.create({
     platform,
@@ -28,6 +32,7 @@ async function leecherAgainstScriptedSeeder(pieceLength: number, length: number)
   await clock.runUntil(() => seeder.handshake !== undefined);
   const all = new Uint8Array(Math.ceil(torrent.info.pieceCount / 8));
   for (let i = 0; i < torrent.info.pieceCount; i++) all[i >> 3]! |= 0x80 >> (i & 7);
+  options.beforeBitfield?.(seeder);
   seeder.send({ type: 'bitfield', bytes: all });
   await clock.runUntil(() => seeder.received.some((m) => m.type === 'interested'));
   return { torrent, seeder, leech, clock, platform };
@@ -69,6 +74,37 @@ describe('requests: pieces are made of blocks, pipelined', () => {
     expect(seeder.requests().length).toBeGreaterThanOrEqual(2);
     const keys = new Set(seeder.requests().map((r) => `${r.piece}:${r.begin}`));
     expect(keys.size).toBe(seeder.requests().length);
+  });
+});
+
+describe("the peer's advertised request queue (BEP 10 reqq)", () => {
+  it("sends its extended handshake, and never has more requests in flight than the peer's reqq", async () => {
+    const { torrent, seeder, leech, clock } = await leecherAgainstScriptedSeeder(256 * KiB, 2 * 1024 * KiB, {
+      extended: true,
+      beforeBitfield: (s) => {
+        // The extended handshake may come before the bitfield (BEP 10 allows it after the handshake).
+        s.send({ type: 'extended', extendedId: 0, payload: encode(bdict({ m: bdict({}), reqq: 3 })) });
+      },
+    });
+    const ours = seeder.received.find((m) => m.type === 'extended');
+    expect(ours).toMatchObject({ type: 'extended', extendedId: 0 });
+    seeder.send({ type: 'unchoke' });
+    let answered = 0;
+    let maxInFlight = 0;
+    while (!leech.complete) {
+      await clock.advanceAsync(5);
+      const pending = seeder.requests().slice(answered);
+      maxInFlight = Math.max(maxInFlight, pending.length);
+      answered += pending.length;
+      for (const r of pending)
+        seeder.sendBlock(
+          r.piece,
+          r.begin,
+          torrent.payload.subarray(r.piece * 256 * KiB + r.begin, r.piece * 256 * KiB + r.begin + r.length),
+        );
+    }
+    expect(maxInFlight).toBeGreaterThan(0);
+    expect(maxInFlight).toBeLessThanOrEqual(3);
   });
 });
 
