@@ -286,7 +286,8 @@ export class PeerConnection {
     const owner = this.owner;
     if (this.phase !== 'active' || !owner) return;
     const first = !this.sawFirstMessage;
-    if (message.type !== 'keep-alive') this.sawFirstMessage = true;
+    // Some clients send their BEP 10 handshake before the bitfield: it does not count as the first message.
+    if (message.type !== 'keep-alive' && message.type !== 'extended') this.sawFirstMessage = true;
     switch (message.type) {
       case 'keep-alive':
       case 'port':
