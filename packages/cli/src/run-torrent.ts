@@ -11,6 +11,8 @@ export interface RunTorrentOptions {
   readonly metainfo: Metainfo;
   readonly savePath: string;
   readonly peers: readonly { host: string; port: number }[];
+  /** Tracker tiers; default: the torrent's own. */
+  readonly trackers?: readonly (readonly string[])[];
   readonly listenHost: string;
   readonly listenPort: number;
   /** Keep running after the download completes (seeding), until interrupted. */
@@ -30,7 +32,11 @@ export interface RunResult {
 export async function runTorrent(options: RunTorrentOptions): Promise<RunResult> {
   const session = await createSession({ listen: { host: options.listenHost, port: options.listenPort } });
   options.onListening?.(session);
-  const torrent = session.addTorrent(options.metainfo, { savePath: options.savePath, peers: options.peers });
+  const torrent = session.addTorrent(options.metainfo, {
+    savePath: options.savePath,
+    peers: options.peers,
+    ...(options.trackers && { trackers: options.trackers }),
+  });
   const name = options.metainfo.name;
   const display = ProgressDisplay.for(options.stderr, options.quiet, () => performance.now());
   const redraw = setInterval(() => display.update(torrent.status(), name), options.stderr.isTTY ? 250 : 1000);

@@ -1,12 +1,13 @@
 /**
- * `bitloom download <torrent> [-o DIR] [--peer HOST:PORT]... [--port N] [--seed] [--quiet]`: downloads and
- * verifies every piece, then exits 0 (or keeps seeding with --seed until interrupted). Data already in DIR that
+ * `bitloom download <torrent> [-o DIR] [--peer HOST:PORT]... [--tracker URL]... [--port N] [--seed] [--quiet]`:
+ * finds peers through the torrent's trackers (and --peer), downloads and verifies every piece, then exits 0 (or keeps seeding with --seed until interrupted). Data already in DIR that
  * verifies is kept.
  */
-import { BitloomError } from '@bitloom/engine';
+import { BitloomError, isTrackerUrl } from '@bitloom/engine';
 import type { Command } from 'commander';
 import { collect } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
+import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { safeText } from '../format.js';
 import { parsePeerAddress, parsePort } from '../peer-address.js';
@@ -16,6 +17,7 @@ import { readTorrentInput } from '../torrent-input.js';
 interface DownloadOptions {
   output: string;
   peer?: string[];
+  tracker?: string[];
   port: string;
   listen: string;
   seed?: boolean;
@@ -33,17 +35,20 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     );
   }
   const { metainfo } = parsed;
-  if (peers.length === 0) {
-    context.stderr.write(
-      'bitloom: no peers given (--peer HOST:PORT); trackers are not used yet, so nothing can be downloaded\n',
-    );
-    context.setExitCode(ExitCode.USAGE);
-    return;
+  for (const url of options.tracker ?? []) {
+    if (!isTrackerUrl(url))
+      throw new UsageError(`--tracker ${safeText(url)}: expected an http, https or udp URL`);
+  }
+  // The torrent's own tiers first, then one tier per --tracker.
+  const trackers = [...metainfo.announce, ...(options.tracker ?? []).map((url) => [url])];
+  if (peers.length === 0 && trackers.length === 0) {
+    throw new UsageError('the torrent names no tracker: give --peer HOST:PORT or --tracker URL');
   }
   const result = await runTorrent({
     metainfo,
     savePath: options.output,
     peers,
+    trackers,
     listenHost: options.listen,
     listenPort,
     keepSeeding: options.seed === true,
@@ -67,13 +72,18 @@ export function register(program: Command, context: CliContext): void {
     .argument('<torrent>', '.torrent file')
     .option('-o, --output <dir>', 'download directory', '.')
     .option('--peer <host:port>', 'connect to this peer (repeatable)', collect)
+    .option(
+      '-t, --tracker <url>',
+      "also announce to this tracker (repeatable; the torrent's own are used too)",
+      collect,
+    )
     .option('--port <n>', 'port to accept peers on (0: any free port)', '0')
     .option('--listen <address>', 'address to accept peers on', '0.0.0.0')
     .option('--seed', 'keep seeding after the download completes, until interrupted')
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
       'after',
-      '\nExamples:\n  bitloom download ubuntu.torrent -o ~/Downloads --peer 192.0.2.7:6881\n  bitloom download file.torrent --peer 127.0.0.1:51413 --seed',
+      '\nExamples:\n  bitloom download ubuntu.torrent -o ~/Downloads\n  bitloom download file.torrent --peer 192.0.2.7:6881 --tracker udp://tracker.example:6969/announce\n  bitloom download file.torrent --peer 127.0.0.1:51413 --seed',
     )
     .action((input: string, options: DownloadOptions) => run(input, options, context));
 }

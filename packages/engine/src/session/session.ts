@@ -5,7 +5,7 @@
  */
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
-import type { InfoDictionary } from '../metainfo/index.js';
+import type { InfoDictionary, Metainfo } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
 import { PeerConnection } from '../peer/peer-connection.js';
 import type { CancelTimer } from '../platform/clock.js';
@@ -31,6 +31,8 @@ export interface AddTorrentOptions {
   readonly savePath: string;
   /** Peers to dial at once (host, port). */
   readonly peers?: readonly { host: string; port: number }[];
+  /** BEP 12 tracker tiers; default: the torrent's own (`announce` / `announce-list`). */
+  readonly trackers?: readonly (readonly string[])[];
 }
 
 export type SessionEvents = {
@@ -90,6 +92,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       dialer: this,
       isSelf: (host, port) => port === this.listenPort && isLocalAddress(host),
       listenPort: () => this.listenPort,
+      peerId: this.peerId,
+      trackers: options.trackers ?? ('announce' in info ? (info as Metainfo).announce : []),
     });
     this.torrents.set(info.infoHashHex, torrent);
     for (const peer of options.peers ?? []) torrent.addPeer(peer.host, peer.port, 'manual');

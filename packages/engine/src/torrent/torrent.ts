@@ -25,6 +25,7 @@ import { FileLayout } from '../storage/file-layout.js';
 import { equalBytes, PieceStorage } from '../storage/piece-storage.js';
 import { ReadCache } from '../storage/read-cache.js';
 import { PeerList, type PeerSource } from '../swarm/peer-list.js';
+import { Announcer, type TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
 import { PieceAssembly } from './piece-assembly.js';
 import { SmartBan } from './smart-ban.js';
@@ -53,7 +54,13 @@ export interface TorrentOptions {
   readonly isSelf: (host: string, port: number) => boolean;
   /** Our listen port, advertised in the extended handshake (0: not listening). */
   readonly listenPort: () => number;
+  readonly peerId: Uint8Array;
+  /** BEP 12 tiers of tracker URLs; none for a torrent found only through --peer. */
+  readonly trackers?: readonly (readonly string[])[];
 }
+
+/** Below this many connections a downloading torrent asks its trackers for peers sooner. */
+const WANTED_CONNECTIONS = 30;
 
 export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   readonly info: InfoDictionary;
@@ -73,6 +80,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   private readonly layout: FileLayout;
   private readonly assembly: PieceAssembly;
   private storage: PieceStorage | undefined;
+  private readonly announcer: Announcer | undefined;
   private readCache: ReadCache | undefined;
   private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
   private lastChokeRoundAt = -Infinity;
@@ -109,6 +117,24 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     );
     this.smartBan = new SmartBan(options.platform.hasher);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
+    const tiers = (options.trackers ?? []).filter((tier) => tier.length > 0);
+    if (tiers.length > 0) {
+      this.announcer = new Announcer({
+        tiers,
+        infoHash: options.info.infoHash,
+        peerId: options.peerId,
+        port: options.listenPort(),
+        platform: options.platform,
+        stats: () => ({
+          uploaded: this.uploadedBytes,
+          downloaded: this.downloadedBytes,
+          left: Math.max(0, this.info.totalLength - this.verifiedBytes),
+        }),
+        onPeers: (peers) => {
+          for (const peer of peers) this.addPeer(peer.host, peer.port, 'tracker');
+        },
+      });
+    }
     this.picker = new PiecePicker({
       pieceCount: options.info.pieceCount,
       pieceLength: options.info.pieceLength,
@@ -161,6 +187,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
       await this.storage.createEmptyFiles(this.info.files);
       this.setState(this.complete ? 'seeding' : 'downloading');
       if (this.complete) this.emit('done', this.status());
+      this.announcer?.setNeedPeers(!this.complete);
+      this.announcer?.start();
       this.connectToPeers();
     } catch (error) {
       this.fail(error, 'cannot open the torrent data');
@@ -169,10 +197,13 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
 
   /** Disconnects every peer and closes the files. */
   async stop(): Promise<void> {
+    const wasRunning = this.isRunning;
     this.abort.abort();
     for (const peer of [...this.peers.values()]) peer.close('torrent-stopped', 'torrent stopped');
     this.assembly.clear();
     this.setState('stopped');
+    // `stopped` to the trackers, bounded by the announcer's short stop timeout.
+    if (wasRunning) await this.announcer?.stop().catch(() => {});
     if (this.storage) {
       await this.storage.flush().catch(() => {});
       await this.storage.close().catch(() => {});
@@ -215,6 +246,15 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     }
     for (const peer of this.peers.values()) this.fillRequests(peer);
     this.connectToPeers();
+    if (this.announcer) {
+      this.announcer.setNeedPeers(!this.complete && this.peers.size < WANTED_CONNECTIONS);
+      this.announcer.tick(now);
+    }
+  }
+
+  /** The trackers and what they last said (plain data). */
+  trackers(): TrackerStatus[] {
+    return this.announcer?.status() ?? [];
   }
 
   status(): TorrentStatus {
@@ -506,6 +546,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     this.emit('piece', { piece });
     if (this.complete) {
       this.setState('seeding');
+      this.announcer?.completed();
       for (const peer of [...this.peers.values()]) {
         if (peer.peerIsSeed) peer.close('not-useful', 'both sides are seeds');
         else peer.setInterested(false);
