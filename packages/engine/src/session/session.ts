@@ -37,6 +37,8 @@ export interface AddTorrentOptions {
 
 export type SessionEvents = {
   torrent: { infoHash: string };
+  /** A connection closed before its handshake completed (unknown info-hash, timeout, ourselves, duplicate…). */
+  'peer-refused': { address: string; reason: string; detail: string };
   error: Error;
 };
 
@@ -191,8 +193,10 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     if (!peer.isClosed) this.connections.add(peer);
   }
 
-  private onPeerClosed(peer: PeerConnection, _close: PeerClose, dialledFor: Torrent | undefined): void {
+  private onPeerClosed(peer: PeerConnection, close: PeerClose, dialledFor: Torrent | undefined): void {
     this.connections.delete(peer);
+    if (!peer.peerHas)
+      this.emit('peer-refused', { address: peer.address, reason: close.reason, detail: close.detail });
     // A dialled connection that died before its handshake never reached the torrent: tell it the dial failed.
     if (dialledFor && !peer.peerHas) dialledFor.dialFailed(peer.remoteAddress, peer.remotePort);
   }

@@ -82,6 +82,21 @@ describe('simulated swarms on the virtual clock', () => {
     expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
   });
 
+  it('a peer that silently stalls (black hole) is snubbed at the request timeout and its blocks re-requested', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'payload.bin', length: 8 * 1024 * 1024 }], 512 * 1024);
+    swarm = new Swarm(torrent, { bandwidthBytesPerSecond: 1024 * 1024 });
+    const stalling = await swarm.addSeeder();
+    const steady = await swarm.addSeeder();
+    const leecher = await swarm.addLeecher({ requestTimeoutMs: 5_000 }, [stalling, steady]);
+    await swarm.clock.runUntil(() => leecher.torrent.status().downloadedBytes > 512 * 1024);
+    expect(leecher.torrent.picker.isEndgame()).toBe(false);
+    swarm.network.dropHost(stalling.host);
+    await swarm.clock.runUntil(() => leecher.torrent.complete, { maxMs: 120_000 });
+    expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
+    const stalled = [...leecher.torrent.peers.values()].find((p) => p.remoteAddress === stalling.host);
+    expect(stalled?.snubbed ?? true).toBe(true);
+  });
+
   it('endgame finishes the last piece when the peer first asked stalls, well before the request timeout', async () => {
     const torrent = await makeSwarmTorrent([{ name: 'payload.bin', length: 2 * 1024 * 1024 }], 256 * 1024);
     swarm = new Swarm(torrent, { bandwidthBytesPerSecond: 1024 * 1024 });
