@@ -60,14 +60,17 @@ const escapeCell = (text) => text.replaceAll('|', '\\|');
  * @returns {string} the table, lines joined with `\n`, no trailing newline
  */
 export function formatSettingsTable(table) {
-  const rows = ['| setting | default | bounds | why |', '| --- | --- | --- | --- |'];
+  const rows = [['setting', 'default', 'bounds', 'why']];
   for (const [name, setting] of Object.entries(table)) {
     const bounds = `${formatValue(name, setting.min)} … ${formatValue(name, setting.max)}`;
-    rows.push(
-      `| \`${name}\` | ${formatValue(name, setting.default)} | ${bounds} | ${escapeCell(setting.doc)} |`,
-    );
+    rows.push([`\`${name}\``, formatValue(name, setting.default), bounds, escapeCell(setting.doc)]);
   }
-  return rows.join('\n');
+  // Columns padded to their widest cell, as Biome formats markdown tables, so `biome check` leaves it alone.
+  const widths = rows[0].map((_, column) => Math.max(3, ...rows.map((row) => [...row[column]].length)));
+  const line = (cells) =>
+    `| ${cells.map((cell, column) => cell + ' '.repeat(widths[column] - [...cell].length)).join(' | ')} |`;
+  const separator = `| ${widths.map((width) => '-'.repeat(width)).join(' | ')} |`;
+  return [line(rows[0]), separator, ...rows.slice(1).map(line)].join('\n');
 }
 
 /** Replaces the text between the markers in `readme` with `table`; throws when the markers are missing. */
