@@ -8,6 +8,7 @@ export {
   type StorageErrorCode,
 } from './errors.js';
 export { FileStorage, type FileStorageOptions } from './file-storage.js';
+export { NodeHttpClient } from './http-client.js';
 export { NodeClock } from './node-clock.js';
 export { NodeRandom } from './node-random.js';
 export { createNodePlatform, type NodePlatform, type NodePlatformOptions } from './platform.js';

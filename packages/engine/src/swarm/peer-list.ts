@@ -11,6 +11,8 @@ export interface KnownPeer {
   readonly source: PeerSource;
   state: 'idle' | 'connecting' | 'connected' | 'banned';
   failures: number;
+  /** Last seen with every piece: a seed has no reason to dial it. */
+  seed: boolean;
   /** Not dialled again before this time. */
   retryAt: number;
 }
@@ -38,7 +40,7 @@ export class PeerList {
     const key = peerAddressKey(host, port);
     if (this.peers.has(key)) return false;
     if (this.peers.size >= this.capacity && !this.evictOne()) return false;
-    this.peers.set(key, { host, port, source, state: 'idle', failures: 0, retryAt: 0 });
+    this.peers.set(key, { host, port, source, state: 'idle', failures: 0, retryAt: 0, seed: false });
     return true;
   }
 
@@ -46,12 +48,12 @@ export class PeerList {
     return this.peers.get(peerAddressKey(host, port));
   }
 
-  /** Up to `count` peers to dial now, oldest-known first. */
-  candidates(now: number, count: number): KnownPeer[] {
+  /** Up to `count` peers to dial now, oldest-known first; a seed skips peers known to be seeds. */
+  candidates(now: number, count: number, skipSeeds = false): KnownPeer[] {
     const out: KnownPeer[] = [];
     if (count <= 0) return out;
     for (const peer of this.peers.values()) {
-      if (peer.state === 'idle' && peer.retryAt <= now) {
+      if (peer.state === 'idle' && peer.retryAt <= now && !(skipSeeds && peer.seed)) {
         out.push(peer);
         if (out.length >= count) break;
       }
@@ -88,6 +90,11 @@ export class PeerList {
     }
   }
 
+  markSeed(host: string, port: number): void {
+    const peer = this.get(host, port);
+    if (peer) peer.seed = true;
+  }
+
   ban(host: string, port: number): void {
     const key = peerAddressKey(host, port);
     const peer = this.peers.get(key);
@@ -98,6 +105,7 @@ export class PeerList {
         port,
         source: 'incoming',
         state: 'banned',
+        seed: false,
         failures: 0,
         retryAt: Infinity,
       });

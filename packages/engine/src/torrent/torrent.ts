@@ -428,6 +428,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
       if (this.chokerState.optimistic === peer.key)
         this.chokerState = { ...this.chokerState, optimistic: undefined };
     }
+    if (peer.peerIsSeed) this.knownPeers.markSeed(peer.remoteAddress, peer.remotePort);
     if (close.reason === 'banned') this.knownPeers.ban(peer.remoteAddress, peer.remotePort);
     else if (peer.outgoing) {
       const failed = !wasConnected || close.reason === 'protocol-error' || close.reason === 'bad-handshake';
@@ -643,12 +644,13 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
 
   private connectToPeers(): void {
     if (!this.isRunning) return;
-    if (this.complete) return; // seeds wait for leechers to come to them
+    // Seeds dial too (some clients, e.g. Transmission on loopback, never dial the peers a tracker gives them),
+    // but not peers already seen to be seeds.
     const room = Math.min(
       this.settings.maxConnectionsPerTorrent - this.peers.size,
       this.dialer.dialBudget(this),
     );
-    for (const peer of this.knownPeers.candidates(this.platform.clock.now(), room)) {
+    for (const peer of this.knownPeers.candidates(this.platform.clock.now(), room, this.complete)) {
       this.knownPeers.markConnecting(peer);
       this.dialer.dial(this, peer.host, peer.port);
     }
