@@ -9,7 +9,9 @@ import { readReadme } from './readme.js';
 interface SettingsTableScript {
   TABLE_START: string;
   TABLE_END: string;
-  formatSettingsTable(table: typeof SETTINGS_TABLE): string;
+  formatSettingsTable(
+    table: Record<string, { default: number; min: number; max: number; doc: string }>,
+  ): string;
   replaceSettingsTable(readme: string, table: string): string;
 }
 
