@@ -15,9 +15,9 @@ const spec = <T extends Record<string, SettingSpec>>(table: T): T => table;
 export const SETTINGS_TABLE = spec({
   maxMessageLength: {
     default: 1024 * 1024,
-    min: 32 * 1024,
+    min: 256 * 1024,
     max: 64 * 1024 * 1024,
-    doc: 'Largest peer message accepted (raised to bitfield size + 1 for huge torrents); checked on the 4-byte prefix.',
+    doc: 'Largest peer message accepted, checked on the 4-byte prefix. Bitfields always fit: torrents are capped at 2,000,000 pieces (250 KB).',
   },
   maxIncomingRequestsPerPeer: {
     default: 500,

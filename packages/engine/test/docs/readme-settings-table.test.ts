@@ -44,7 +44,7 @@ describe('README settings table', () => {
     expect(rows[0]).toEqual(['setting', 'default', 'bounds', 'why']);
     const byName = new Map(rows.slice(2).map((row) => [row[0]!.replaceAll('`', ''), row]));
     expect([...byName.keys()]).toEqual(Object.keys(SETTINGS_TABLE));
-    expect(byName.get('maxMessageLength')?.slice(1, 3)).toEqual(['1 MiB', '32 KiB … 64 MiB']);
+    expect(byName.get('maxMessageLength')?.slice(1, 3)).toEqual(['1 MiB', '256 KiB … 64 MiB']);
     expect(byName.get('keepAliveIntervalMs')?.slice(1, 3)).toEqual(['60 s', '1 s … 10 min']);
     expect(byName.get('tickIntervalMs')?.slice(1, 3)).toEqual(['500 ms', '10 ms … 10 s']);
     expect(byName.get('maxIncomingRequestsPerPeer')?.slice(1, 3)).toEqual(['500', '1 … 10,000']);
