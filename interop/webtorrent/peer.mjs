@@ -8,6 +8,8 @@
 //   node peer.mjs leech TORRENT DATA_DIR [--port P] [--connect HOST:PORT]... [--timeout S]
 //       prints {"event":"ready","port"}, progress lines, and {"event":"complete"} then exits 0 once every
 //       piece is verified; exits 3 on timeout
+//   both take [--secure 0|1|2]: WebTorrent's protocol encryption (MSE/PE) level, default 1 like WebTorrent's
+//       own (0 = plaintext only; 1 = outgoing connections start with the PE handshake; 2 = RC4 only)
 import { readFileSync } from 'node:fs';
 import { register } from 'node:module';
 import net from 'node:net';
@@ -35,15 +37,18 @@ function fail(message, code = 2) {
 function parseArgs(argv) {
   const [mode, torrentFile, dataDir, ...rest] = argv;
   if ((mode !== 'seed' && mode !== 'leech') || !torrentFile || !dataDir) {
-    fail('usage: peer.mjs seed|leech TORRENT DATA_DIR [--port P] [--connect HOST:PORT]... [--timeout S]');
+    fail(
+      'usage: peer.mjs seed|leech TORRENT DATA_DIR [--port P] [--connect HOST:PORT]... [--timeout S] [--secure 0|1|2]',
+    );
   }
-  const options = { mode, torrentFile, dataDir, port: 0, connect: [], timeoutSeconds: 120 };
+  const options = { mode, torrentFile, dataDir, port: 0, connect: [], timeoutSeconds: 120, secure: 1 };
   for (let i = 0; i < rest.length; i += 2) {
     const value = rest[i + 1];
     if (value === undefined) fail(`missing value for ${rest[i]}`);
     if (rest[i] === '--port') options.port = Number(value);
     else if (rest[i] === '--connect') options.connect.push(value);
     else if (rest[i] === '--timeout') options.timeoutSeconds = Number(value);
+    else if (rest[i] === '--secure') options.secure = Number(value);
     else fail(`unknown option ${rest[i]}`);
   }
   return options;
@@ -60,6 +65,7 @@ const client = new WebTorrent({
   natPmp: false,
   webSeeds: false,
   torrentPort: options.port,
+  secure: options.secure,
 });
 client.on('error', (error) => fail(`webtorrent: ${error.message ?? error}`));
 
