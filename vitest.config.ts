@@ -20,6 +20,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['packages/*/test/**/*.test.ts'],
+          setupFiles: ['./vitest.setup.ts'],
           testTimeout: 30_000,
         },
       },
