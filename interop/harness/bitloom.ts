@@ -20,7 +20,7 @@ export interface BitloomPeer {
   readonly torrent: Torrent;
   /** The port the session accepts peers on (127.0.0.1). */
   readonly port: number;
-  /** One line per torrent event, in order: the diagnostics for failure messages. */
+  /** One line per torrent event, in order, with milliseconds since the start: diagnostics for failures. */
   readonly log: string[];
   /** Settles with the status at the torrent's `done` event; rejects on a torrent error. */
   readonly done: Promise<TorrentStatus>;
@@ -46,13 +46,21 @@ export async function startBitloom(options: BitloomPeerOptions): Promise<Bitloom
     savePath: options.savePath,
     peers: (options.connect ?? []).map(parseHostPort),
   });
-  torrent.on('state', ({ state }) => log.push(`state ${state}`));
-  torrent.on('peer-connected', ({ address }) => log.push(`peer-connected ${address}`));
+  const startedAt = performance.now();
+  const note = (line: string) => log.push(`+${Math.round(performance.now() - startedAt)}ms ${line}`);
+  let piecesVerified = 0;
+  torrent.on('state', ({ state }) => note(`state ${state}`));
+  torrent.on('peer-connected', ({ address }) => note(`peer-connected ${address}`));
   torrent.on('peer-closed', ({ address, reason, detail }) =>
-    log.push(`peer-closed ${address} ${reason}: ${detail}`),
+    note(`peer-closed ${address} ${reason}: ${detail}`),
   );
-  torrent.on('piece-failed', ({ piece, peers }) => log.push(`piece-failed ${piece} (${peers} peers)`));
-  torrent.on('error', (error) => log.push(`error ${error.message}`));
+  torrent.on('piece', () => {
+    // The first and every 64th piece: enough to see the pace without flooding the log.
+    if (piecesVerified++ % 64 === 0) note(`piece verified (${piecesVerified} so far)`);
+  });
+  torrent.on('piece-failed', ({ piece, peers }) => note(`piece-failed ${piece} (${peers} peers)`));
+  torrent.on('done', () => note('done'));
+  torrent.on('error', (error) => note(`error ${error.message}`));
   const done = new Promise<TorrentStatus>((resolve, reject) => {
     torrent.once('done', resolve);
     torrent.once('error', (error) => reject(bitloomFailure(peer, `error: ${error.message}`)));

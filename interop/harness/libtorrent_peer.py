@@ -120,6 +120,9 @@ def add(session, args, seed_mode):
     params.save_path = os.path.abspath(args.data_dir)
     if seed_mode:
         params.flags |= lt.torrent_flags.seed_mode
+    # Started at once: an auto-managed torrent waits paused for the queue's next run, and until then libtorrent
+    # turns every incoming peer away ("rejected, no active torrents").
+    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
     return session.add_torrent(params)
 
 
@@ -147,9 +150,30 @@ def connect_when_ready(handle, peers, done):
     return done
 
 
+def wait_until_started(session, handle, seeding):
+    """Returns once the TCP listen socket is up and the torrent has left the checking states (and, for a
+    seeder, is seeding): before that libtorrent refuses peers, and a peer that dialled at `ready` would back off."""
+    deadline = time.monotonic() + 30
+    listening = False
+    while True:
+        for alert in session.pop_alerts():
+            if isinstance(alert, lt.listen_succeeded_alert) and alert.socket_type == lt.socket_type_t.tcp:
+                listening = True
+            elif alert.category() & lt.alert.category_t.error_notification:
+                sys.stderr.write("libtorrent: %s\n" % alert.message())
+        s = handle.status()
+        started = not s.paused and s.state not in CHECKING and (s.is_seeding or not seeding)
+        if listening and started:
+            return
+        if time.monotonic() > deadline:
+            fail("libtorrent did not start: listening=%s state=%s" % (listening, s.state), 3)
+        time.sleep(0.02)
+
+
 def cmd_seed(args):
     session = make_session(args.port)
     handle = add(session, args, seed_mode=True)
+    wait_until_started(session, handle, seeding=True)
     emit({"event": "ready", "port": session.listen_port(), "infoHash": v1_hash_hex(handle.torrent_file())})
     peers = [parse_peer(p) for p in args.connect]
     dialled = set()
@@ -172,6 +196,7 @@ def cmd_seed(args):
 def cmd_leech(args):
     session = make_session(args.port)
     handle = add(session, args, seed_mode=False)
+    wait_until_started(session, handle, seeding=False)
     emit({"event": "ready", "port": session.listen_port(), "infoHash": v1_hash_hex(handle.torrent_file())})
     peers = [parse_peer(p) for p in args.connect]
     dialled = set()
