@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JsonLineChild } from '../../../interop/harness/child-process.js';
 import { ExitCode } from '../src/exit-codes.js';
+import { main } from '../src/index.js';
 import type { TrackerScrapeJson } from '../src/render-scrape.js';
 import { runCli } from './run-cli.js';
 
@@ -81,6 +82,7 @@ beforeAll(async () => {
   await makeTorrent('delta.bin', [refusingHttp, silentUdp, httpAnnounce]);
   await makeTorrent('epsilon.bin', []);
   await makeTorrent('zeta.bin', []);
+  await makeTorrent('theta.bin', [refusingHttp]);
   const whitelist = join(work, 'whitelist');
   await writeFile(whitelist, [...torrents.values()].map((t) => `${t.infoHash}\n`).join(''));
   await chmod(whitelist, 0o644);
@@ -221,5 +223,34 @@ describe('bitloom info --scrape', () => {
     const run = await runCli(['info', join(work, 'missing.torrent'), '--scrape']);
     expect(run.code).toBe(ExitCode.FAILURE);
     expect(run.stdout).toBe('');
+  });
+});
+
+describe('bitloom download: tracker trouble', () => {
+  it('prints one stderr line with the first tracker error when every tracker failed and no peer is connected', async () => {
+    // Only the CLI's own SIGINT handler may run when the test interrupts it below.
+    expect(process.listenerCount('SIGINT')).toBe(0);
+    let stderr = '';
+    const run = main(
+      ['download', torrent('theta.bin').path, '-o', join(work, 'theta'), '--listen', '127.0.0.1'],
+      {
+        stdout: { write: () => true, isTTY: false },
+        stderr: { write: (text: string) => (stderr += text), isTTY: false },
+      },
+    );
+    const trouble = /^bitloom: no tracker answers and no peer is connected; (\S+): (.*)$/m;
+    // Real sockets and the CLI's real redraw timer: poll for the line, bounded.
+    const deadline = Date.now() + 10_000;
+    while (process.listenerCount('SIGINT') === 0 || !trouble.test(stderr)) {
+      if (Date.now() > deadline) throw new Error(`no tracker line; stderr so far: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // Two more redraws (one a second) with the same failure must not repeat it.
+    await new Promise((resolve) => setTimeout(resolve, 2_200));
+    process.emit('SIGINT');
+    expect(await run).toBe(ExitCode.INTERRUPTED);
+    const lines = stderr.split('\n').filter((line) => trouble.test(line));
+    expect(lines).toHaveLength(1);
+    expect(trouble.exec(lines[0]!)?.[1]).toBe(refusingHttp);
   });
 });
