@@ -296,6 +296,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     this.peers.set(peer.key, peer);
     if (peer.outgoing) this.knownPeers.markConnected(peer.remoteAddress, peer.remotePort);
     peer.batch(() => {
+      // The bitfield (or HAVE ALL / HAVE NONE) must be the first message after the handshake (BEP 3, BEP 6).
+      const have = this.picker.haveBitfield;
+      if (peer.fastExtension && have.hasAll()) peer.send({ type: 'have-all' });
+      else if (peer.fastExtension && have.hasNone()) peer.send({ type: 'have-none' });
+      else if (!have.hasNone()) peer.send({ type: 'bitfield', bytes: have.toBytes() });
       if (peer.extensionProtocol) {
         const yourIp = ipv4Bytes(peer.remoteAddress);
         const payload = encodeExtendedHandshake({
@@ -307,10 +312,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
         });
         peer.send({ type: 'extended', extendedId: 0, payload });
       }
-      const have = this.picker.haveBitfield;
-      if (peer.fastExtension && have.hasAll()) peer.send({ type: 'have-all' });
-      else if (peer.fastExtension && have.hasNone()) peer.send({ type: 'have-none' });
-      else if (!have.hasNone()) peer.send({ type: 'bitfield', bytes: have.toBytes() });
     });
     this.emit('peer-connected', { address: peer.address });
   }
