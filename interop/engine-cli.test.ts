@@ -2,9 +2,9 @@
  * The `bitloom` command itself (packages/cli/bin/bitloom.js, run as a child process from its compiled `dist`)
  * against real clients on loopback: `bitloom download … --peer … --quiet` from a libtorrent and from a
  * WebTorrent seeder exits 0 once verified-complete with the data byte for byte, and libtorrent downloads from
- * `bitloom seed`. The packages are built first (`tsc -b`, incremental) so the command runs today's sources.
+ * `bitloom seed`. The packages are built first (`tsc -b`, incremental) so the command runs the current sources.
  */
-import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,29 +25,18 @@ let single: Fixture;
 let multi: Fixture;
 const running: { stop(): Promise<void> }[] = [];
 
-/** The newest modification time of any file below `dir` (0 when it does not exist). */
-async function newestModification(dir: string): Promise<number> {
-  let newest = 0;
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  for (const entry of entries) {
-    if (entry.isFile()) newest = Math.max(newest, (await stat(join(entry.parentPath, entry.name))).mtimeMs);
-  }
-  return newest;
-}
+/** What `tsc -b` printed (empty when the build was clean), for failure messages. */
+let buildOutput = '';
 
-/** Builds the CLI and what it imports; fails (with tsc's output) if a `dist` is still older than its sources. */
+/**
+ * Builds the CLI and what it imports. tsc -b is incremental (by content) and still emits when some file has a
+ * type error, so a failing build does not stop the test; its output is added to any failure message instead.
+ */
 async function buildCli(): Promise<void> {
   const tsc = new JsonLineChild(TSC, ['-b', 'packages/cli'], { cwd: REPO_ROOT });
-  await tsc.waitForExit(120_000);
+  const status = await tsc.waitForExit(120_000);
   await tsc.stdoutClosed;
-  for (const name of ['engine', 'node', 'cli']) {
-    const root = join(REPO_ROOT, 'packages', name);
-    if ((await newestModification(join(root, 'src'))) > (await newestModification(join(root, 'dist')))) {
-      throw new Error(
-        `packages/${name}/dist is older than its sources after tsc -b:\n${tsc.rawLines.join('\n')}`,
-      );
-    }
-  }
+  if (status !== 0) buildOutput = `tsc -b exited with ${status}:\n${tsc.rawLines.join('\n')}\n${tsc.stderr}`;
 }
 
 function bitloom(args: string[]): JsonLineChild {
@@ -85,7 +74,7 @@ async function expectDownloadSucceeds(fixture: Fixture, seeder: PeerProcess, dir
   await download.stdoutClosed;
   if (status !== 0) {
     throw download.failure(
-      `exited with ${status}\n--- seeder stderr ---\n${seeder.process.stderr.slice(-2000)}`,
+      `exited with ${status}\n--- seeder stderr ---\n${seeder.process.stderr.slice(-2000)}\n${buildOutput}`,
     );
   }
   expect(download.rawLines).toEqual([]);
