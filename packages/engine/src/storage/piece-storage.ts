@@ -65,6 +65,7 @@ export class PieceStorage {
     hasher: Hasher,
     expectedHash: (piece: number) => Uint8Array,
     onVerified: (piece: number) => void,
+    /** How many pieces have been checked so far (they finish out of order). */
     onProgress?: (checkedPieces: number) => void,
     signal?: AbortSignal,
   ): Promise<void> {
@@ -74,13 +75,14 @@ export class PieceStorage {
     const pieceCount = this.layout.pieceCount;
     // A few pieces in flight so a parallel hasher stays busy while the next piece is read.
     const inFlight = new Set<Promise<void>>();
+    let checked = 0;
     for (let piece = 0; piece < pieceCount; piece++) {
       if (signal?.aborted) return;
       const size = this.layout.pieceSize(piece);
       const spans = this.layout.spans(piece, 0, size);
       const present = spans.every((s) => s.padding || (sizes[s.fileIndex] ?? -1) >= s.position + s.length);
       if (!present) {
-        onProgress?.(piece + 1);
+        onProgress?.(++checked);
         continue;
       }
       const task = (async () => {
@@ -91,7 +93,7 @@ export class PieceStorage {
         } catch {
           // unreadable data is simply not had
         }
-        onProgress?.(piece + 1);
+        onProgress?.(++checked);
       })();
       inFlight.add(task);
       void task.finally(() => inFlight.delete(task));
