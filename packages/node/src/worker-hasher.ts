@@ -1,11 +1,13 @@
 /**
  * SHA-1 for piece verification (BEP 3 `pieces`) on a pool of worker threads, so hashing a 16 MiB piece never
  * stalls the event loop that drives the sockets. Small inputs are hashed inline: below ~64 KiB the round trip to
- * a worker costs more than the hash. Each piece is copied once into the worker (the caller's buffer is neither
- * transferred nor kept: the caller writes it to disk after hashing) — unless it lives in shared memory from
- * `allocate()`, which the worker reads in place, with no copy at all. Jobs are served first in, first out.
- * Workers start on first use, are unref'd while idle (an idle pool never keeps the process alive) and ref'd while
- * hashing (a pending digest does).
+ * a worker costs more than the hash. Each piece is copied once into a buffer the worker owns for the job: the
+ * buffer is transferred to the worker and back with the digest, so it is allocated once per worker, not once per
+ * piece (a fresh 1 MiB buffer costs 256 page faults). The caller's buffer is never transferred or kept. A piece
+ * already in shared memory is read by the worker in place instead. Shared memory is not offered for assembling
+ * pieces: V8 copies into a `SharedArrayBuffer` byte by byte with relaxed atomics, ten times slower than this
+ * one copy. Jobs are served first in, first out. Workers start on first use, are unref'd while idle (an idle pool
+ * never keeps the process alive) and ref'd while hashing (a pending digest does).
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -34,6 +36,14 @@ interface HashJob {
 interface PooledWorker {
   readonly thread: Worker;
   job: HashJob | undefined;
+  /** The worker's copy buffer while it is back on this thread (undefined while the worker holds it). */
+  spare: ArrayBuffer | undefined;
+}
+
+/** What a worker answers: the digest, and the copy buffer it was given, handed back. */
+interface HashReply {
+  readonly digest: Uint8Array;
+  readonly buffer?: ArrayBuffer;
 }
 
 /** SHA-1 of `data` on the calling thread, as a fresh 20-byte array. */
@@ -73,11 +83,6 @@ export class WorkerHasher implements Hasher {
     });
   }
 
-  /** A zeroed buffer in shared memory: hashing it costs no copy to the worker. */
-  allocate(size: number): Uint8Array {
-    return new Uint8Array(new SharedArrayBuffer(size));
-  }
-
   /** Terminates the workers; pending and later digests reject with `HASHER_CLOSED`. */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -111,9 +116,13 @@ export class WorkerHasher implements Hasher {
         // Shared memory is seen by the worker as it is: only the coordinates travel.
         worker.thread.postMessage({ shared: data.buffer, offset: data.byteOffset, length: data.byteLength });
       } else {
-        // A copy of exactly the view's bytes (posting the view would clone its whole backing buffer), then moved.
-        const copy = data.slice();
-        worker.thread.postMessage(copy, [copy.buffer]);
+        // Only the view's bytes are copied (posting the view would clone its whole backing buffer).
+        let buffer = worker.spare;
+        worker.spare = undefined;
+        if (buffer === undefined || buffer.byteLength < data.byteLength)
+          buffer = new ArrayBuffer(data.byteLength);
+        new Uint8Array(buffer, 0, data.byteLength).set(data);
+        worker.thread.postMessage({ buffer, length: data.byteLength }, [buffer]);
       }
     }
   }
@@ -122,15 +131,16 @@ export class WorkerHasher implements Hasher {
     if (this.#workers.size >= this.workerCount) return undefined;
     const thread = new Worker(HASH_WORKER_SOURCE, { eval: true });
     thread.unref();
-    const worker: PooledWorker = { thread, job: undefined };
+    const worker: PooledWorker = { thread, job: undefined, spare: undefined };
     this.#workers.add(worker);
-    thread.on('message', (digest: Uint8Array) => {
+    thread.on('message', (reply: HashReply) => {
       const job = worker.job;
       worker.job = undefined;
+      worker.spare = reply.buffer;
       thread.unref();
       if (!this.#workers.has(worker)) return;
       this.#idle.push(worker);
-      job?.resolve(digest);
+      job?.resolve(reply.digest);
       this.#dispatch();
     });
     thread.on('error', (cause) => this.#lose(worker, cause));

@@ -92,16 +92,27 @@ describe('WorkerHasher', () => {
 
   it('fails the job of a worker that dies with HASHER_WORKER_FAILED, then replaces the worker', async () => {
     const hasher = makeHasher(1);
-    // Not a Uint8Array: its copy reaches the worker as a plain object, and createHash throws there.
+    // Claims 64 KiB of an 8-byte shared buffer: the worker's view of it throws a RangeError.
     const poison = {
       byteLength: INLINE_HASH_LIMIT,
-      slice: () => ({ buffer: new ArrayBuffer(8) }),
+      byteOffset: 0,
+      buffer: new SharedArrayBuffer(8),
     } as unknown as Uint8Array;
     const data = piece(INLINE_HASH_LIMIT * 2, 5);
     const [poisoned, after] = await Promise.allSettled([hasher.sha1(poison), hasher.sha1(data)]);
     expect(poisoned).toMatchObject({ status: 'rejected', reason: { code: 'HASHER_WORKER_FAILED' } });
     expect(after).toMatchObject({ status: 'fulfilled', value: reference(data) });
     expect(hasher.runningWorkers).toBe(1);
+  });
+
+  it('reuses one copy buffer across pieces that shrink and grow, hashing only each piece’s bytes', async () => {
+    const hasher = makeHasher(1);
+    const sizes = [1024 * 1024, INLINE_HASH_LIMIT, 300_000, 1024 * 1024 + 1, INLINE_HASH_LIMIT + 1];
+    for (const [i, size] of sizes.entries()) {
+      const data = piece(size, 20 + i);
+      // One at a time: the single worker gets its buffer back before the next piece, larger or smaller.
+      expect(await hasher.sha1(data)).toEqual(reference(data));
+    }
   });
 
   it('rejects a bad worker count', () => {
@@ -111,17 +122,21 @@ describe('WorkerHasher', () => {
 });
 
 describe('WorkerHasher shared memory', () => {
-  it('hashes buffers from allocate() in place, matching createHash, and leaves them intact', async () => {
+  it('hashes views of a SharedArrayBuffer in place, matching createHash, and leaves them intact', async () => {
     const hasher = new WorkerHasher({ workers: 2 });
     try {
       const buffers = [1, 2, 3, 4].map((seed) => {
-        const shared = hasher.allocate(INLINE_HASH_LIMIT * 4 + seed);
+        const shared = new Uint8Array(new SharedArrayBuffer(INLINE_HASH_LIMIT * 4 + seed));
         shared.set(piece(shared.length, seed));
         return shared;
       });
       expect(buffers[0]!.buffer).toBeInstanceOf(SharedArrayBuffer);
+      const before = buffers.map((b) => b.slice());
       const digests = await Promise.all(buffers.map((b) => hasher.sha1(b.subarray(seed0(b)))));
-      for (const [i, b] of buffers.entries()) expect(digests[i]).toEqual(reference(b.subarray(seed0(b))));
+      for (const [i, b] of buffers.entries()) {
+        expect(digests[i]).toEqual(reference(b.subarray(seed0(b))));
+        expect(b).toEqual(before[i]);
+      }
     } finally {
       await hasher.close();
     }
