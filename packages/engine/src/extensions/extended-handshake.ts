@@ -39,6 +39,8 @@ export interface OurExtendedHandshake {
   readonly listenPort?: number;
   /** The peer's address as we see it: 4 or 16 bytes. */
   readonly yourIp?: Uint8Array;
+  /** Extra top-level fields contributed by extensions (e.g. `metadata_size`). */
+  readonly extra?: Readonly<Record<string, BencodeValue>>;
 }
 
 export function encodeExtendedHandshake(ours: OurExtendedHandshake): Uint8Array {
@@ -51,6 +53,7 @@ export function encodeExtendedHandshake(ours: OurExtendedHandshake): Uint8Array 
   ]);
   if (ours.listenPort) dict.set('p', ours.listenPort);
   if (ours.yourIp) dict.set('yourip', ours.yourIp);
+  for (const [key, value] of Object.entries(ours.extra ?? {})) if (!dict.has(key)) dict.set(key, value);
   return encode(dict);
 }
 

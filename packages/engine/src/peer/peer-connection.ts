@@ -36,6 +36,11 @@ export interface BlockRange {
 export interface PeerOwner {
   readonly infoHash: Uint8Array;
   readonly pieceCount: number;
+  /**
+   * False while the torrent's info dictionary is still being fetched (a magnet link, BEP 9): piece-level
+   * messages (HAVE, BITFIELD, REQUEST, PIECE, …) cannot be checked yet and are ignored.
+   */
+  readonly hasMetadata: boolean;
   pieceSize(piece: number): number;
   /** The handshake is done; send the opening messages (bitfield, extended handshake). */
   peerReady(peer: PeerConnection): void;
@@ -72,6 +77,20 @@ export interface PeerConnectionOptions {
 
 type Phase = 'handshaking' | 'active' | 'closed';
 
+/** Messages about pieces: meaningless before the info dictionary is known. */
+const PIECE_MESSAGES: ReadonlySet<PeerMessage['type']> = new Set([
+  'have',
+  'bitfield',
+  'have-all',
+  'have-none',
+  'request',
+  'cancel',
+  'piece',
+  'reject-request',
+  'allowed-fast',
+  'suggest-piece',
+]);
+
 export class PeerConnection {
   readonly key: number;
   readonly remoteAddress: string;
@@ -94,6 +113,10 @@ export class PeerConnection {
   peerReqq = 250;
   /** The peer's client name from its extended handshake (untrusted, for display). */
   client: string | undefined;
+  /** Extension name → the id the peer wants its messages sent with (BEP 10 `m`). */
+  peerExtensions: ReadonlyMap<string, number> = new Map();
+  /** `metadata_size` from the peer's extended handshake (BEP 9), unchecked. */
+  peerMetadataSize: number | undefined;
   snubbed = false;
   readonly allowedFastFromPeer = new Set<number>();
 
@@ -288,6 +311,7 @@ export class PeerConnection {
     const first = !this.sawFirstMessage;
     // Some clients send their BEP 10 handshake before the bitfield: it does not count as the first message.
     if (message.type !== 'keep-alive' && message.type !== 'extended') this.sawFirstMessage = true;
+    if (!owner.hasMetadata && PIECE_MESSAGES.has(message.type)) return;
     switch (message.type) {
       case 'keep-alive':
       case 'port':

@@ -7,11 +7,8 @@
 import { type ChokerState, chokeRound } from '../choking/index.js';
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
-import {
-  encodeExtendedHandshake,
-  ipv4Bytes,
-  parseExtendedHandshake,
-} from '../extensions/extended-handshake.js';
+import { ExtensionRegistry, type HandshakeIdentity } from '../extensions/extension-registry.js';
+import { UtMetadata } from '../extensions/ut-metadata.js';
 import { BLOCK_SIZE } from '../indices.js';
 import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
@@ -32,7 +29,7 @@ import { SmartBan } from './smart-ban.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
 
 /** How we introduce ourselves in the BEP 10 handshake. */
-const CLIENT_NAME = 'bitloom 0.1.0';
+export const CLIENT_NAME = 'bitloom 0.1.0';
 
 /** Requests sent together once a deep pipeline has this many free slots. */
 const REQUEST_BATCH = 16;
@@ -70,6 +67,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   readonly knownPeers: PeerList;
   readonly peers = new Map<number, PeerConnection>();
   state: TorrentState = 'stopped';
+  readonly hasMetadata = true;
   error: BitloomError | undefined;
 
   private readonly platform: Platform;
@@ -81,6 +79,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   private readonly assembly: PieceAssembly;
   private storage: PieceStorage | undefined;
   private readonly announcer: Announcer | undefined;
+  private readonly extensions = new ExtensionRegistry();
   private readCache: ReadCache | undefined;
   private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
   private lastChokeRoundAt = -Infinity;
@@ -117,6 +116,16 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     );
     this.smartBan = new SmartBan(options.platform.hasher);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
+    // BEP 9: serve the info dictionary to peers that came from a magnet link.
+    this.extensions.register(
+      new UtMetadata({
+        infoHash: options.info.infoHash,
+        hasher: options.platform.hasher,
+        registry: this.extensions,
+        now: () => options.platform.clock.now(),
+        infoBytes: () => options.info.infoBytes,
+      }),
+    );
     const tiers = (options.trackers ?? []).filter((tier) => tier.length > 0);
     if (tiers.length > 0) {
       this.announcer = new Announcer({
@@ -301,17 +310,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
       if (peer.fastExtension && have.hasAll()) peer.send({ type: 'have-all' });
       else if (peer.fastExtension && have.hasNone()) peer.send({ type: 'have-none' });
       else if (!have.hasNone()) peer.send({ type: 'bitfield', bytes: have.toBytes() });
-      if (peer.extensionProtocol) {
-        const yourIp = ipv4Bytes(peer.remoteAddress);
-        const payload = encodeExtendedHandshake({
-          extensions: {},
-          client: CLIENT_NAME,
-          reqq: this.settings.maxIncomingRequestsPerPeer,
-          ...(this.listenPort() > 0 && { listenPort: this.listenPort() }),
-          ...(yourIp && { yourIp }),
-        });
-        peer.send({ type: 'extended', extendedId: 0, payload });
-      }
+      this.extensions.sendHandshake(peer, this.handshakeIdentity());
     });
     this.emit('peer-connected', { address: peer.address });
   }
@@ -400,11 +399,15 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   }
 
   extendedMessage(peer: PeerConnection, extendedId: number, payload: Uint8Array): void {
-    if (extendedId !== 0) return; // we advertise no extension messages yet: anything else is ignored
-    const handshake = parseExtendedHandshake(payload);
-    if (!handshake) return;
-    if (handshake.reqq !== undefined) peer.peerReqq = handshake.reqq;
-    if (handshake.client !== undefined) peer.client = handshake.client;
+    this.extensions.handle(peer, extendedId, payload);
+  }
+
+  private handshakeIdentity(): HandshakeIdentity {
+    return {
+      client: CLIENT_NAME,
+      reqq: this.settings.maxIncomingRequestsPerPeer,
+      listenPort: this.listenPort(),
+    };
   }
 
   canServe(piece: number): boolean {
@@ -423,6 +426,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
   peerClosed(peer: PeerConnection, close: PeerClose): void {
     const wasConnected = this.peers.delete(peer.key);
     if (wasConnected) {
+      this.extensions.peerClosed(peer);
       if (this.countedAsSeed.delete(peer.key)) this.picker.removeSeed();
       else if (peer.peerHas) this.picker.removePeerBitfield(peer.peerHas);
       this.abortRequests(peer);
