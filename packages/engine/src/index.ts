@@ -3,6 +3,9 @@ export * from './choking/index.js';
 export { BitloomError } from './errors.js';
 export * from './events.js';
 export * from './extensions/extended-handshake.js';
+export * from './extensions/extension-registry.js';
+export * from './extensions/ut-metadata.js';
+export * from './extensions/ut-metadata-message.js';
 export * from './indices.js';
 export * from './magnet/index.js';
 export * from './metainfo/index.js';
@@ -30,6 +33,8 @@ export {
 export { FileLayout, type FileSpan } from './storage/file-layout.js';
 export { PieceStorage } from './storage/piece-storage.js';
 export { PeerList, type PeerSource } from './swarm/peer-list.js';
+export { MetadataFetch, type MetadataFetchEvents } from './torrent/metadata-fetch.js';
+export type { DialTarget } from './torrent/torrent.js';
 export { type PeerDialer, Torrent, type TorrentOptions } from './torrent/torrent.js';
 export type { TorrentEvents, TorrentState, TorrentStatus } from './torrent/torrent-status.js';
 export * from './tracker/index.js';

@@ -55,6 +55,8 @@ export class UtMetadata implements PeerExtension {
   private readonly senders = new Map<number, string>();
   private verifying = false;
   private done = false;
+  /** After a mismatch with several senders: fetch from one peer at a time, so the liar shows itself. */
+  private oneAtATime = false;
 
   constructor(private readonly options: UtMetadataOptions) {}
 
@@ -192,6 +194,7 @@ export class UtMetadata implements PeerExtension {
 
   private requestMore(peer: PeerConnection): void {
     if (this.done || this.verifying || this.size === undefined || peer.isClosed) return;
+    if (this.oneAtATime && this.sources.values().next().value !== peer) return;
     let inFlight = 0;
     for (const pending of this.pending.values()) if (pending.peer === peer) inFlight++;
     for (let piece = 0; piece < this.received.length && inFlight < REQUESTS_PER_PEER; piece++) {

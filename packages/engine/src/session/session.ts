@@ -5,13 +5,15 @@
  */
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
+import type { MagnetLink } from '../magnet/index.js';
 import type { InfoDictionary, Metainfo } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
 import { PeerConnection } from '../peer/peer-connection.js';
 import type { CancelTimer } from '../platform/clock.js';
 import type { Connection, Listener } from '../platform/network.js';
 import type { Platform } from '../platform/platform.js';
-import { type PeerDialer, Torrent } from '../torrent/torrent.js';
+import { MetadataFetch } from '../torrent/metadata-fetch.js';
+import { type DialTarget, type PeerDialer, Torrent } from '../torrent/torrent.js';
 import { makePeerId } from './peer-id.js';
 import { resolveSettings, type Settings } from './settings.js';
 
@@ -46,6 +48,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
   readonly peerId: Uint8Array;
   readonly settings: Settings;
   readonly torrents = new Map<string, Torrent>();
+  /** Magnet links still fetching their metadata (BEP 9), by info-hash. */
+  readonly fetches = new Map<string, MetadataFetch>();
 
   private readonly platform: Platform;
   private listener: Listener | undefined;
@@ -104,6 +108,46 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     return torrent;
   }
 
+  /**
+   * Adds a magnet link (BEP 9): fetches the info dictionary from peers, then adds the torrent (the session's
+   * `torrent` event, then `session.torrents.get(infoHash)`). The fetch's `metadata` event fires after that.
+   */
+  addMagnet(link: MagnetLink, options: AddTorrentOptions): MetadataFetch {
+    if (this.closed) throw new BitloomError('SESSION_CLOSED', 'the session is closed');
+    if (!link.infoHash) {
+      throw new BitloomError(
+        'SESSION_V2_MAGNET',
+        'this magnet link has only a v2 (btmh) hash: v2 is not supported yet',
+      );
+    }
+    const infoHashHex = toHex(link.infoHash);
+    const existing = this.fetches.get(infoHashHex);
+    if (existing) return existing;
+    const trackers = [...link.trackers.map((url) => [url]), ...(options.trackers ?? [])];
+    const fetch = new MetadataFetch({
+      link,
+      infoHash: link.infoHash,
+      infoHashHex,
+      platform: this.platform,
+      settings: this.settings,
+      dialer: this,
+      peerId: this.peerId,
+      listenPort: () => this.listenPort,
+      isSelf: (host, port) => port === this.listenPort && isLocalAddress(host),
+      trackers,
+    });
+    this.fetches.set(infoHashHex, fetch);
+    for (const peer of options.peers ?? []) fetch.addPeer(peer.host, peer.port);
+    fetch.on('metadata', (info) => {
+      if (this.fetches.get(infoHashHex) !== fetch) return;
+      this.fetches.delete(infoHashHex);
+      void fetch.stop();
+      this.addTorrent(info, { savePath: options.savePath, peers: fetch.peerAddresses(), trackers });
+    });
+    fetch.start();
+    return fetch;
+  }
+
   async removeTorrent(infoHashHex: string): Promise<void> {
     const torrent = this.torrents.get(infoHashHex);
     if (!torrent) return;
@@ -117,7 +161,9 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     this.closed = true;
     this.cancelTick?.();
     await Promise.all([...this.torrents.values()].map((t) => t.stop()));
+    await Promise.all([...this.fetches.values()].map((f) => f.stop()));
     this.torrents.clear();
+    this.fetches.clear();
     for (const peer of [...this.connections]) peer.close('torrent-stopped', 'session closed');
     await this.listener?.close();
     await this.afterClose?.();
@@ -125,7 +171,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
 
   // ---- PeerDialer -----------------------------------------------------------------------------------------
 
-  dialBudget(_torrent: Torrent): number {
+  dialBudget(): number {
     return Math.max(
       0,
       Math.min(
@@ -135,7 +181,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     );
   }
 
-  dial(torrent: Torrent, host: string, port: number): void {
+  dial(target: DialTarget, host: string, port: number): void {
     this.halfOpen++;
     const abort = new AbortController();
     const cancelTimeout = this.platform.clock.setTimer(this.settings.connectTimeoutMs, () => abort.abort());
@@ -143,7 +189,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       (connection) => {
         cancelTimeout();
         this.halfOpen--;
-        if (this.closed || !this.torrents.has(torrent.info.infoHashHex)) {
+        if (this.closed || this.ownerOf(target.infoHashHex) !== target) {
           connection.destroy();
           return;
         }
@@ -154,18 +200,23 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
             settings: this.settings,
             ourPeerId: this.peerId,
             key: this.nextPeerKey++,
-            owner: torrent,
+            owner: target,
             acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
-            onClosed: (peer, close) => this.onPeerClosed(peer, close, torrent),
+            onClosed: (peer, close) => this.onPeerClosed(peer, close, target),
           }),
         );
       },
       () => {
         cancelTimeout();
         this.halfOpen--;
-        torrent.dialFailed(host, port);
+        target.dialFailed(host, port);
       },
     );
+  }
+
+  /** The torrent, or the magnet link fetching its metadata, with this info-hash. */
+  private ownerOf(infoHashHex: string): DialTarget | undefined {
+    return this.torrents.get(infoHashHex) ?? this.fetches.get(infoHashHex);
   }
 
   // ---- incoming connections -------------------------------------------------------------------------------
@@ -182,7 +233,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
         settings: this.settings,
         ourPeerId: this.peerId,
         key: this.nextPeerKey++,
-        lookupOwner: (infoHash) => this.torrents.get(toHex(infoHash)),
+        lookupOwner: (infoHash) => this.ownerOf(toHex(infoHash)),
         acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
         onClosed: (peer, close) => this.onPeerClosed(peer, close, undefined),
       }),
@@ -193,7 +244,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     if (!peer.isClosed) this.connections.add(peer);
   }
 
-  private onPeerClosed(peer: PeerConnection, close: PeerClose, dialledFor: Torrent | undefined): void {
+  private onPeerClosed(peer: PeerConnection, close: PeerClose, dialledFor: DialTarget | undefined): void {
     this.connections.delete(peer);
     if (!peer.peerHas)
       this.emit('peer-refused', { address: peer.address, reason: close.reason, detail: close.detail });
@@ -225,6 +276,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     const now = this.platform.clock.now();
     // Connections still handshaking belong to no torrent yet: the session times them out.
     for (const peer of this.connections) if (!peer.isActive) peer.tick(now);
+    for (const fetch of this.fetches.values()) fetch.tick(now);
     for (const torrent of this.torrents.values()) {
       try {
         torrent.tick(now);

@@ -61,6 +61,14 @@ export class PeerList {
     return out;
   }
 
+  /** Every address not banned (e.g. to hand over to the torrent that follows a magnet's metadata phase). */
+  addresses(): { host: string; port: number }[] {
+    const out: { host: string; port: number }[] = [];
+    for (const peer of this.peers.values())
+      if (peer.state !== 'banned') out.push({ host: peer.host, port: peer.port });
+    return out;
+  }
+
   markConnecting(peer: KnownPeer): void {
     peer.state = 'connecting';
   }

@@ -35,10 +35,17 @@ export const CLIENT_NAME = 'bitloom 0.1.0';
 const REQUEST_BATCH = 16;
 
 /** How a torrent asks the session for outgoing connections (the session owns the connection limits). */
+/** Something the session dials peers for: a torrent, or a magnet link still fetching its metadata. */
+export interface DialTarget extends PeerOwner {
+  readonly infoHashHex: string;
+  /** A connection dialled for it failed before its handshake. */
+  dialFailed(host: string, port: number): void;
+}
+
 export interface PeerDialer {
-  /** How many more outgoing connections this torrent may start now. */
-  dialBudget(torrent: Torrent): number;
-  dial(torrent: Torrent, host: string, port: number): void;
+  /** How many more outgoing connections may start now. */
+  dialBudget(): number;
+  dial(target: DialTarget, host: string, port: number): void;
 }
 
 export interface TorrentOptions {
@@ -59,7 +66,7 @@ export interface TorrentOptions {
 /** Below this many connections a downloading torrent asks its trackers for peers sooner. */
 const WANTED_CONNECTIONS = 30;
 
-export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
+export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   readonly info: InfoDictionary;
   readonly infoHash: Uint8Array;
   readonly savePath: string;
@@ -154,6 +161,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
 
   get pieceCount(): number {
     return this.info.pieceCount;
+  }
+
+  get infoHashHex(): string {
+    return this.info.infoHashHex;
   }
 
   pieceSize(piece: number): number {
@@ -651,10 +662,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements PeerOwner {
     if (!this.isRunning) return;
     // Seeds dial too (some clients, e.g. Transmission on loopback, never dial the peers a tracker gives them),
     // but not peers already seen to be seeds.
-    const room = Math.min(
-      this.settings.maxConnectionsPerTorrent - this.peers.size,
-      this.dialer.dialBudget(this),
-    );
+    const room = Math.min(this.settings.maxConnectionsPerTorrent - this.peers.size, this.dialer.dialBudget());
     for (const peer of this.knownPeers.candidates(this.platform.clock.now(), room, this.complete)) {
       this.knownPeers.markConnecting(peer);
       this.dialer.dial(this, peer.host, peer.port);

@@ -1,0 +1,104 @@
+import { formatMagnet, parseMagnet, Session, testingSettings } from '@bitloom/engine';
+import { createTestPlatform } from '@bitloom/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeSwarmTorrent, Swarm, sameBytes } from './swarm-fixture.js';
+
+let swarm: Swarm | undefined;
+const extra: Session[] = [];
+afterEach(async () => {
+  for (const s of extra.splice(0)) await s.close();
+  await swarm?.closeAll();
+  swarm = undefined;
+});
+
+describe('magnet links: metadata exchange (BEP 9) on the virtual network', () => {
+  it('a leecher with only a magnet link fetches the info dictionary from two seeders, then downloads it all', async () => {
+    // A multi-file torrent whose info dictionary spans several 16 KiB metadata pieces.
+    const files = Array.from({ length: 1200 }, (_, i) => ({
+      name: `file-${String(i).padStart(4, '0')}.bin`,
+      length: 700 + i,
+    }));
+    const torrent = await makeSwarmTorrent(files, 16 * 1024);
+    expect(torrent.info.infoBytes.length).toBeGreaterThan(2 * 16 * 1024);
+    swarm = new Swarm(torrent);
+    const seederA = await swarm.addSeeder();
+    const seederB = await swarm.addSeeder();
+    await swarm.clock.runUntil(() => seederA.torrent.complete && seederB.torrent.complete);
+
+    const platform = createTestPlatform({ seed: 99, host: '10.0.0.77', network: swarm.network });
+    const session = await Session.create({
+      platform,
+      listen: { host: '10.0.0.77', port: 6881 },
+      settings: testingSettings(),
+    });
+    extra.push(session);
+    const link = parseMagnet(
+      formatMagnet({
+        infoHash: torrent.info.infoHash,
+        displayName: 'swarm',
+        trackers: [],
+        webSeeds: [],
+        peers: [
+          { host: seederA.host, port: 6881 },
+          { host: seederB.host, port: 6881 },
+        ],
+      }),
+    );
+    const fetch = session.addMagnet(link, { savePath: '/magnet' });
+    const progress: number[] = [];
+    fetch.on('progress', (p) => progress.push(p.received));
+    await swarm.clock.runUntil(() => session.torrents.has(torrent.info.infoHashHex), { maxMs: 60_000 });
+    const leech = session.torrents.get(torrent.info.infoHashHex)!;
+    expect(leech.info.infoBytes).toEqual(torrent.info.infoBytes);
+    expect(Math.max(...progress)).toBeGreaterThan(1);
+    await swarm.clock.runUntil(() => leech.complete, { maxMs: 300_000 });
+    const stored = platform.storage.files();
+    const out = new Uint8Array(torrent.info.totalLength);
+    for (const file of torrent.info.files)
+      out.set(stored.get(['/magnet', ...file.path].join('/'))!, file.offset);
+    expect(sameBytes(out, torrent.payload)).toBe(true);
+  });
+
+  it('a peer that serves metadata which does not match the info-hash is not trusted; the honest one completes it', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'one.bin', length: 300_000 }], 16 * 1024);
+    const other = await makeSwarmTorrent([{ name: 'one.bin', length: 300_000 }], 16 * 1024, 8);
+    swarm = new Swarm(torrent);
+    const honest = await swarm.addSeeder();
+    // A liar: a seeder of another torrent that answers under our info-hash. Build it by hand on the network.
+    const liarPlatform = createTestPlatform({ seed: 5, host: '10.0.0.66', network: swarm.network });
+    const liar = await Session.create({
+      platform: liarPlatform,
+      listen: { host: '10.0.0.66', port: 6881 },
+      settings: testingSettings(),
+    });
+    extra.push(liar);
+    // Same size info dictionary, different content, registered under the real info-hash.
+    liar.addTorrent(
+      { ...other.info, infoHash: torrent.info.infoHash, infoHashHex: torrent.info.infoHashHex },
+      { savePath: '/liar' },
+    );
+    await swarm.clock.runUntil(() => honest.torrent.complete);
+
+    const platform = createTestPlatform({ seed: 98, host: '10.0.0.78', network: swarm.network });
+    const session = await Session.create({
+      platform,
+      listen: { host: '10.0.0.78', port: 6881 },
+      settings: testingSettings(),
+    });
+    extra.push(session);
+    session.addMagnet(
+      {
+        infoHash: torrent.info.infoHash,
+        trackers: [],
+        webSeeds: [],
+        peers: [
+          { host: '10.0.0.66', port: 6881 },
+          { host: honest.host, port: 6881 },
+        ],
+      },
+      { savePath: '/magnet' },
+    );
+    await swarm.clock.runUntil(() => session.torrents.has(torrent.info.infoHashHex), { maxMs: 120_000 });
+    expect(session.torrents.get(torrent.info.infoHashHex)!.info.infoBytes).toEqual(torrent.info.infoBytes);
+  });
+});
