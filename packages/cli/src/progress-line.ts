@@ -79,6 +79,18 @@ export class ProgressDisplay {
     this.out.write(`${line}\n`);
   }
 
+  /** A free-form status line (e.g. while fetching metadata), drawn like a progress line. */
+  note(line: string): void {
+    if (this.mode === 'quiet') return;
+    if (this.mode === 'live') {
+      const width = Math.max(20, (this.out.columns ?? 100) - 1);
+      this.out.write(`\r\x1b[2K${line.slice(0, width)}`);
+      this.drawn = true;
+      return;
+    }
+    this.out.write(`${line}\n`);
+  }
+
   /** Ends the live line so later output starts on a fresh line. */
   finish(status: TorrentStatus, name: string): void {
     if (this.mode === 'quiet') return;

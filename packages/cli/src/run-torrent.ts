@@ -2,14 +2,19 @@
  * Runs one torrent in a session until it is done (or, when seeding, until SIGINT/SIGTERM), drawing progress.
  * Shared by `download`, `seed` and `demo`. A first Ctrl-C stops cleanly; a second exits at once.
  */
-import type { Metainfo, Session, TorrentStatus, TrackerStatus } from '@bitloom/engine';
+import type { MagnetLink, Metainfo, Session, Torrent, TorrentStatus, TrackerStatus } from '@bitloom/engine';
 import { createSession } from '@bitloom/node';
 import type { OutputStream } from './cli-context.js';
 import { oneLine, safeText } from './format.js';
 import { ProgressDisplay } from './progress-line.js';
 
+/** What to run: a parsed .torrent, or a magnet link whose metadata is fetched first (BEP 9). */
+export type TorrentSource =
+  | { readonly kind: 'torrent'; readonly metainfo: Metainfo }
+  | { readonly kind: 'magnet'; readonly link: MagnetLink };
+
 export interface RunTorrentOptions {
-  readonly metainfo: Metainfo;
+  readonly source: TorrentSource;
   readonly savePath: string;
   readonly peers: readonly { host: string; port: number }[];
   /** Tracker tiers; default: the torrent's own. */
@@ -26,20 +31,89 @@ export interface RunTorrentOptions {
 
 export interface RunResult {
   readonly outcome: 'done' | 'interrupted' | 'error';
-  readonly status: TorrentStatus;
+  /** Undefined when interrupted before a magnet's metadata arrived. */
+  readonly status: TorrentStatus | undefined;
   readonly error?: Error;
 }
 
 export async function runTorrent(options: RunTorrentOptions): Promise<RunResult> {
   const session = await createSession({ listen: { host: options.listenHost, port: options.listenPort } });
   options.onListening?.(session);
-  const torrent = session.addTorrent(options.metainfo, {
+  const display = ProgressDisplay.for(options.stderr, options.quiet, () => performance.now());
+  let interrupted: () => void = () => {};
+  let interrupts = 0;
+  const whenInterrupted = new Promise<void>((resolve) => {
+    interrupted = resolve;
+  });
+  const signalHandler = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    interrupted();
+  };
+  process.on('SIGINT', signalHandler);
+  process.on('SIGTERM', signalHandler);
+  try {
+    const torrent = await addSource(session, options, display, whenInterrupted);
+    if (!torrent) return { outcome: 'interrupted', status: undefined };
+    return await runUntilDone(torrent, options, display, whenInterrupted);
+  } catch (error) {
+    return {
+      outcome: 'error',
+      status: undefined,
+      error: error instanceof Error ? error : new Error(String(error)),
+    };
+  } finally {
+    await session.close();
+    process.off('SIGINT', signalHandler);
+    process.off('SIGTERM', signalHandler);
+  }
+}
+
+/** Adds the torrent; for a magnet link, waits (showing progress) until its metadata arrived. */
+async function addSource(
+  session: Session,
+  options: RunTorrentOptions,
+  display: ProgressDisplay,
+  interrupted: Promise<void>,
+): Promise<Torrent | undefined> {
+  const add = {
     savePath: options.savePath,
     peers: options.peers,
     ...(options.trackers && { trackers: options.trackers }),
-  });
-  const name = options.metainfo.name;
-  const display = ProgressDisplay.for(options.stderr, options.quiet, () => performance.now());
+  };
+  if (options.source.kind === 'torrent') return session.addTorrent(options.source.metainfo, add);
+  const fetch = session.addMagnet(options.source.link, add);
+  const name = options.source.link.displayName ?? fetch.infoHashHex;
+  const redraw = setInterval(
+    () => {
+      const p = fetch.progress();
+      display.note(
+        `${safeText(name)}  fetching metadata  ${p.received}/${p.total || '?'} pieces  peers ${p.peers}/${fetch.knownPeers.size}`,
+      );
+    },
+    options.stderr.isTTY ? 250 : 5000,
+  );
+  try {
+    const arrived = new Promise<Torrent>((resolve, reject) => {
+      session.on('torrent', ({ infoHash }) => {
+        const torrent = session.torrents.get(infoHash);
+        if (torrent) resolve(torrent);
+      });
+      fetch.on('error', reject);
+    });
+    return await Promise.race([arrived, interrupted.then(() => undefined)]);
+  } finally {
+    clearInterval(redraw);
+  }
+}
+
+async function runUntilDone(
+  torrent: Torrent,
+  options: RunTorrentOptions,
+  display: ProgressDisplay,
+  interrupted: Promise<void>,
+): Promise<RunResult> {
+  const name = torrent.info.name;
   let shownTrouble: string | undefined;
   const redraw = setInterval(
     () => {
@@ -54,18 +128,8 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
     },
     options.stderr.isTTY ? 250 : 1000,
   );
-
-  let interrupts = 0;
-  let onSignal: () => void = () => {};
-  const signalHandler = () => onSignal();
-  process.on('SIGINT', signalHandler);
-  process.on('SIGTERM', signalHandler);
   const result = await new Promise<Omit<RunResult, 'status'>>((resolve) => {
-    onSignal = () => {
-      interrupts++;
-      if (interrupts > 1) process.exit(130);
-      resolve({ outcome: 'interrupted' });
-    };
+    void interrupted.then(() => resolve({ outcome: 'interrupted' }));
     torrent.on('done', () => {
       if (!options.keepSeeding) resolve({ outcome: 'done' });
       else display.finish(torrent.status(), name);
@@ -75,9 +139,6 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
   clearInterval(redraw);
   const status = torrent.status();
   display.finish(status, name);
-  await session.close();
-  process.off('SIGINT', signalHandler);
-  process.off('SIGTERM', signalHandler);
   return { ...result, status };
 }
 

@@ -3,7 +3,7 @@
  * finds peers through the torrent's trackers (and --peer), downloads and verifies every piece, then exits 0 (or keeps seeding with --seed until interrupted). Data already in DIR that
  * verifies is kept.
  */
-import { BitloomError, isTrackerUrl } from '@bitloom/engine';
+import { isTrackerUrl } from '@bitloom/engine';
 import type { Command } from 'commander';
 import { collect } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { safeText } from '../format.js';
 import { parsePeerAddress, parsePort } from '../peer-address.js';
-import { runTorrent } from '../run-torrent.js';
+import { runTorrent, type TorrentSource } from '../run-torrent.js';
 import { readTorrentInput } from '../torrent-input.js';
 
 interface DownloadOptions {
@@ -28,24 +28,28 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
   const peers = (options.peer ?? []).map(parsePeerAddress);
   const listenPort = parsePort(options.port);
   const parsed = await readTorrentInput(input);
-  if (parsed.kind === 'magnet') {
-    throw new BitloomError(
-      'CLI_MAGNET_UNSUPPORTED',
-      'magnet links cannot be downloaded yet (metadata exchange comes with the extensions); use a .torrent file',
-    );
-  }
-  const { metainfo } = parsed;
   for (const url of options.tracker ?? []) {
     if (!isTrackerUrl(url))
       throw new UsageError(`--tracker ${safeText(url)}: expected an http, https or udp URL`);
   }
-  // The torrent's own tiers first, then one tier per --tracker.
-  const trackers = [...metainfo.announce, ...(options.tracker ?? []).map((url) => [url])];
-  if (peers.length === 0 && trackers.length === 0) {
-    throw new UsageError('the torrent names no tracker: give --peer HOST:PORT or --tracker URL');
+  const extraTiers = (options.tracker ?? []).map((url) => [url]);
+  // A torrent's own tiers come first, then one tier per --tracker; a magnet link's `tr` are added by the session.
+  const source: TorrentSource =
+    parsed.kind === 'torrent'
+      ? { kind: 'torrent', metainfo: parsed.metainfo }
+      : { kind: 'magnet', link: parsed.link };
+  const trackers = parsed.kind === 'torrent' ? [...parsed.metainfo.announce, ...extraTiers] : extraTiers;
+  const known =
+    parsed.kind === 'torrent'
+      ? trackers.length
+      : parsed.link.trackers.length + parsed.link.peers.length + trackers.length;
+  if (peers.length === 0 && known === 0) {
+    throw new UsageError(
+      'no way to find peers: the torrent names no tracker; give --peer HOST:PORT or --tracker URL',
+    );
   }
   const result = await runTorrent({
-    metainfo,
+    source,
     savePath: options.output,
     peers,
     trackers,
@@ -57,11 +61,13 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
   });
   if (result.outcome === 'error') throw result.error;
   if (result.outcome === 'interrupted') {
-    context.setExitCode(result.status.progress >= 1 ? ExitCode.OK : ExitCode.INTERRUPTED);
+    context.setExitCode((result.status?.progress ?? 0) >= 1 ? ExitCode.OK : ExitCode.INTERRUPTED);
     return;
   }
   if (!options.quiet) {
-    context.stdout.write(`${safeText(metainfo.name)}: complete and verified in ${options.output}\n`);
+    context.stdout.write(
+      `${safeText(result.status?.name ?? '')}: complete and verified in ${options.output}\n`,
+    );
   }
 }
 
@@ -69,7 +75,7 @@ export function register(program: Command, context: CliContext): void {
   program
     .command('download')
     .description('download a torrent, verify every piece, and exit when complete')
-    .argument('<torrent>', '.torrent file')
+    .argument('<torrent>', '.torrent file or magnet link')
     .option('-o, --output <dir>', 'download directory', '.')
     .option('--peer <host:port>', 'connect to this peer (repeatable)', collect)
     .option(
@@ -83,7 +89,7 @@ export function register(program: Command, context: CliContext): void {
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
       'after',
-      '\nExamples:\n  bitloom download ubuntu.torrent -o ~/Downloads\n  bitloom download file.torrent --peer 192.0.2.7:6881 --tracker udp://tracker.example:6969/announce\n  bitloom download file.torrent --peer 127.0.0.1:51413 --seed',
+      '\nExamples:\n  bitloom download ubuntu.torrent -o ~/Downloads\n  bitloom download "magnet:?xt=urn:btih:…&tr=udp://tracker.example:6969" -o ~/Downloads\n  bitloom download file.torrent --peer 192.0.2.7:6881 --tracker udp://tracker.example:6969/announce\n  bitloom download file.torrent --peer 127.0.0.1:51413 --seed',
     )
     .action((input: string, options: DownloadOptions) => run(input, options, context));
 }

@@ -19,7 +19,7 @@ interface SeedOptions {
 async function run(input: string, options: SeedOptions, context: CliContext): Promise<void> {
   const metainfo = await readTorrentFile(input);
   const result = await runTorrent({
-    metainfo,
+    source: { kind: 'torrent', metainfo },
     savePath: options.data,
     peers: [],
     listenHost: options.listen,
