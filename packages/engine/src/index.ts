@@ -39,3 +39,4 @@ export { type PeerDialer, Torrent, type TorrentOptions } from './torrent/torrent
 export type { TorrentEvents, TorrentState, TorrentStatus } from './torrent/torrent-status.js';
 export * from './tracker/index.js';
 export * from './wire/index.js';
+export * from './extensions/ut-pex.js';

@@ -70,6 +70,7 @@ export class ExtensionRegistry {
       if (handshake.client !== undefined) peer.client = handshake.client;
       peer.peerExtensions = handshake.extensions;
       peer.peerMetadataSize = handshake.metadataSize;
+      if (handshake.listenPort !== undefined) peer.peerListenPort = handshake.listenPort;
       for (const extension of this.extensions) {
         const id = handshake.extensions.get(extension.name);
         extension.onHandshake?.(peer, handshake, id !== undefined && id > 0);

@@ -115,6 +115,8 @@ export class PeerConnection {
   client: string | undefined;
   /** Extension name → the id the peer wants its messages sent with (BEP 10 `m`). */
   peerExtensions: ReadonlyMap<string, number> = new Map();
+  /** The port the peer accepts connections on, from its extended handshake `p` (BEP 10). */
+  peerListenPort: number | undefined;
   /** `metadata_size` from the peer's extended handshake (BEP 9), unchecked. */
   peerMetadataSize: number | undefined;
   snubbed = false;

@@ -9,6 +9,7 @@ import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import { ExtensionRegistry, type HandshakeIdentity } from '../extensions/extension-registry.js';
 import { UtMetadata } from '../extensions/ut-metadata.js';
+import { type PexPeer, UtPex } from '../extensions/ut-pex.js';
 import { BLOCK_SIZE } from '../indices.js';
 import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
@@ -87,6 +88,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private storage: PieceStorage | undefined;
   private readonly announcer: Announcer | undefined;
   private readonly extensions = new ExtensionRegistry();
+  private readonly pex: UtPex | undefined;
   private readCache: ReadCache | undefined;
   private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
   private lastChokeRoundAt = -Infinity;
@@ -123,6 +125,18 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     );
     this.smartBan = new SmartBan(options.platform.hasher);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
+    // BEP 11 peer exchange; never for private torrents (BEP 27: peers only from the tracker).
+    if (!options.info.private) {
+      this.pex = new UtPex({
+        registry: this.extensions,
+        now: () => options.platform.clock.now(),
+        connectedPeers: () => this.pexPeers(),
+        onPeers: (peers) => {
+          for (const peer of peers) this.addPeer(peer.host, peer.port, 'pex');
+        },
+      });
+      this.extensions.register(this.pex);
+    }
     // BEP 9: serve the info dictionary to peers that came from a magnet link.
     this.extensions.register(
       new UtMetadata({
@@ -266,9 +280,19 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     }
     for (const peer of this.peers.values()) this.fillRequests(peer);
     this.connectToPeers();
+    this.pex?.tick(now);
     if (this.announcer) {
       this.announcer.setNeedPeers(!this.complete && this.peers.size < WANTED_CONNECTIONS);
       this.announcer.tick(now);
+    }
+  }
+
+  /** Connected peers by the address they accept connections on (what PEX tells others). */
+  private *pexPeers(): Iterable<PexPeer> {
+    for (const peer of this.peers.values()) {
+      const port = peer.outgoing ? peer.remotePort : peer.peerListenPort;
+      if (!peer.isActive || port === undefined) continue;
+      yield { host: peer.remoteAddress, port, seed: peer.peerIsSeed, reachable: peer.outgoing };
     }
   }
 
