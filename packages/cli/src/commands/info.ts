@@ -1,19 +1,34 @@
 /**
- * `bitloom info <torrent-file|magnet> [--json] [--scrape]`: what a torrent file (BEP 3) or magnet link (BEP 9)
- * holds, and with `--scrape` what each of its trackers says about the swarm (BEP 48 over HTTP, BEP 15 over UDP).
- * A tracker that fails is one line of the output, not a failure of the command: the exit code is 0 whenever the
- * torrent itself was read (see exit-codes.ts).
+ * `bitloom info <torrent-file|magnet> [--json] [--scrape] [--fetch [--peer HOST:PORT]... [--timeout S]]`: what a
+ * torrent file (BEP 3) or magnet link (BEP 9) holds, and with `--scrape` what each of its trackers says about the
+ * swarm (BEP 48 over HTTP, BEP 15 over UDP). With `--fetch` a magnet link's info dictionary is first fetched from
+ * peers over ut_metadata (BEP 9: the link's `x.pe` peers, its `tr` trackers and any `--peer`) and the torrent is
+ * shown exactly as `info <file.torrent>` shows one. A tracker that fails is one line of the output, not a failure
+ * of the command: the exit code is 0 whenever the torrent itself was read (see exit-codes.ts).
  */
-import { BitloomError, type MagnetLink, type Metainfo, SCRAPE_TIMEOUT_MS, scrape } from '@bitloom/engine';
-import { createNodePlatform, type NodePlatform } from '@bitloom/node';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  BitloomError,
+  type InfoDictionary,
+  isTrackerUrl,
+  type MagnetLink,
+  type Metainfo,
+  SCRAPE_TIMEOUT_MS,
+  scrape,
+} from '@bitloom/engine';
+import { createNodePlatform, createSession, type NodePlatform } from '@bitloom/node';
 import type { Command } from 'commander';
+import { collect } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
 import { UsageError } from '../errors.js';
 import { safeText } from '../format.js';
+import { parsePeerAddress } from '../peer-address.js';
 import { magnetToJson, renderMagnet } from '../render-magnet.js';
 import { metainfoToJson, renderMetainfo } from '../render-metainfo.js';
 import { renderScrape, type TrackerScrapeJson } from '../render-scrape.js';
-import { readTorrentInput } from '../torrent-input.js';
+import { readTorrentInput, type TorrentInput } from '../torrent-input.js';
 
 /** Default wait for one tracker: a UDP tracker gets its first try (15 s) and one retransmit. */
 const DEFAULT_SCRAPE_TIMEOUT_SECONDS = 20;
@@ -22,10 +37,26 @@ const SCRAPE_CONCURRENCY = 8;
 /** A torrent may list thousands of trackers; past this many the rest are reported as not asked. */
 const MAX_SCRAPED_TRACKERS = 50;
 
+/** Default wait for a magnet link's metadata (`--fetch`). */
+const DEFAULT_FETCH_TIMEOUT_SECONDS = 60;
+/** The longest `--timeout` accepted: an hour. */
+const MAX_FETCH_TIMEOUT_SECONDS = 3600;
+
 interface InfoOptions {
   json?: boolean;
   scrape?: boolean;
   scrapeTimeout: string;
+  fetch?: boolean;
+  peer?: string[];
+  timeout?: string;
+}
+
+/** `info --fetch` found no peer that sent the metadata in time. */
+export class MetadataFetchTimeoutError extends BitloomError {
+  constructor(message: string) {
+    super('CLI_METADATA_TIMEOUT', message);
+    this.name = 'MetadataFetchTimeoutError';
+  }
 }
 
 export function register(program: Command, context: CliContext): void {
@@ -36,15 +67,38 @@ export function register(program: Command, context: CliContext): void {
     )
     .argument('<torrent>', 'a .torrent file or a magnet: link')
     .option('--json', 'print one JSON object instead of text')
+    .option(
+      '--fetch',
+      "for a magnet link: fetch the torrent's metadata from peers and show it like a .torrent file",
+    )
+    .option('--peer <host:port>', 'with --fetch: also ask this peer (repeatable)', collect)
+    .option(
+      '--timeout <seconds>',
+      `with --fetch: give up after this long (default ${DEFAULT_FETCH_TIMEOUT_SECONDS})`,
+    )
     .option('--scrape', "ask each tracker for the swarm's seeders, leechers and completed downloads")
     .option(
       '--scrape-timeout <seconds>',
       'how long to wait for each tracker',
       String(DEFAULT_SCRAPE_TIMEOUT_SECONDS),
     )
+    .addHelpText(
+      'after',
+      '\nExamples:\n  bitloom info file.torrent\n  bitloom info "magnet:?xt=urn:btih:…&tr=udp://tracker.example:6969" --fetch --json\n  bitloom info "magnet:?xt=urn:btih:…" --fetch --peer 192.0.2.7:6881 --timeout 30',
+    )
     .action(async (input: string, options: InfoOptions) => {
       const timeoutMs = options.scrape ? parseTimeout(options.scrapeTimeout) : 0;
-      const parsed = await readTorrentInput(input);
+      if (!options.fetch && (options.peer !== undefined || options.timeout !== undefined)) {
+        throw new UsageError('--peer and --timeout go with --fetch');
+      }
+      const fetchTimeoutMs = options.fetch ? parseFetchTimeout(options.timeout) : 0;
+      const peers = (options.peer ?? []).map(parsePeerAddress);
+      const read = await readTorrentInput(input);
+      // A .torrent file already holds its metadata: --fetch has nothing to add to it.
+      const parsed: TorrentInput =
+        options.fetch && read.kind === 'magnet'
+          ? { kind: 'torrent', metainfo: await fetchMetainfo(read.link, peers, fetchTimeoutMs) }
+          : read;
       const scraped = options.scrape
         ? await scrapeTrackers(
             parsed.kind === 'torrent' ? trackersOfTorrent(parsed.metainfo) : trackersOfMagnet(parsed.link),
@@ -72,6 +126,68 @@ function parseTimeout(text: string): number {
     );
   }
   return Math.round(seconds * 1000);
+}
+
+function parseFetchTimeout(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_FETCH_TIMEOUT_SECONDS * 1000;
+  const seconds = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(seconds > 0) || seconds > MAX_FETCH_TIMEOUT_SECONDS) {
+    throw new UsageError(
+      `--timeout ${safeText(text)}: expected seconds, above 0 and at most ${MAX_FETCH_TIMEOUT_SECONDS}`,
+    );
+  }
+  return Math.round(seconds * 1000);
+}
+
+/**
+ * Fetches a magnet link's info dictionary (BEP 9) in a session that only dials out, and returns it as the
+ * metainfo a .torrent with the link's trackers and web seeds would hold. The session adds the torrent once the
+ * metadata verifies; it is closed at once, and its download folder (a temporary one, so nothing is ever written
+ * where the user works) removed.
+ */
+async function fetchMetainfo(
+  link: MagnetLink,
+  peers: readonly { host: string; port: number }[],
+  timeoutMs: number,
+): Promise<Metainfo> {
+  const trackers = link.trackers.filter(isTrackerUrl);
+  if (link.peers.length === 0 && trackers.length === 0 && peers.length === 0) {
+    throw new UsageError(
+      'no way to find peers: the magnet link names no tracker and no peer (x.pe); give --peer HOST:PORT',
+    );
+  }
+  const savePath = await mkdtemp(join(tmpdir(), 'bitloom-info-'));
+  try {
+    const session = await createSession({ listen: false, hashWorkers: 0 });
+    try {
+      const fetch = session.addMagnet(link, { savePath, peers });
+      const info = await new Promise<InfoDictionary>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          const { received, total, peers: connected } = fetch.progress();
+          reject(
+            new MetadataFetchTimeoutError(
+              `no metadata within ${timeoutMs / 1000} s: ${received}/${total || '?'} pieces received, ` +
+                `${connected} peer${connected === 1 ? '' : 's'} connected of ${fetch.knownPeers.size} known`,
+            ),
+          );
+        }, timeoutMs);
+        fetch.once('metadata', (metadata) => {
+          clearTimeout(timer);
+          resolve(metadata);
+        });
+        fetch.once('error', (error) => {
+          clearTimeout(timer);
+          reject(error);
+        });
+      });
+      return { ...info, announce: trackers.map((url) => [url]), urlList: link.webSeeds };
+    } finally {
+      await session.close();
+    }
+  } finally {
+    // The torrent's start-up may still be creating its (empty) files as the session closes: retry a busy folder.
+    await rm(savePath, { recursive: true, force: true, maxRetries: 5 });
+  }
 }
 
 interface TrackerEntry {
