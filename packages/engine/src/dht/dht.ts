@@ -76,6 +76,8 @@ export interface DhtGetPeersResult {
   readonly peersFound: number;
   readonly queried: number;
   readonly responded: number;
+  /** Queries that timed out or were answered with an error. */
+  readonly failed: number;
   /** Longest referral chain the lookup followed. */
   readonly hops: number;
   /** The k closest nodes that answered, with their write tokens. */
