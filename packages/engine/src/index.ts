@@ -2,10 +2,12 @@ export * from './bencode/index.js';
 export * from './choking/index.js';
 export { BitloomError } from './errors.js';
 export * from './events.js';
+export * from './extensions/allowed-fast.js';
 export * from './extensions/extended-handshake.js';
 export * from './extensions/extension-registry.js';
 export * from './extensions/ut-metadata.js';
 export * from './extensions/ut-metadata-message.js';
+export * from './extensions/ut-pex.js';
 export * from './indices.js';
 export * from './magnet/index.js';
 export * from './metainfo/index.js';
@@ -39,4 +41,3 @@ export { type PeerDialer, Torrent, type TorrentOptions } from './torrent/torrent
 export type { TorrentEvents, TorrentState, TorrentStatus } from './torrent/torrent-status.js';
 export * from './tracker/index.js';
 export * from './wire/index.js';
-export * from './extensions/ut-pex.js';

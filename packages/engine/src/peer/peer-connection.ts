@@ -121,6 +121,8 @@ export class PeerConnection {
   peerMetadataSize: number | undefined;
   snubbed = false;
   readonly allowedFastFromPeer = new Set<number>();
+  /** Pieces we let this peer request while choked (our ALLOWED FAST messages). */
+  readonly allowedFastToPeer = new Set<number>();
 
   readonly outstanding = new OutstandingRequests();
   readonly downloadRate = new RateMeter();
@@ -227,9 +229,19 @@ export class PeerConnection {
     this.send({ type: choking ? 'choke' : 'unchoke' });
     if (choking) {
       // BEP 6: with Fast every dropped request is rejected explicitly; without it, choking discards them.
-      const dropped = this.incomingRequests.splice(0);
+      // Requests for allowed-fast pieces survive a choke.
+      const kept = this.incomingRequests.filter((r) => this.allowedFastToPeer.has(r.piece));
+      const dropped = this.incomingRequests.filter((r) => !this.allowedFastToPeer.has(r.piece));
+      this.incomingRequests.splice(0, this.incomingRequests.length, ...kept);
       if (this.fastExtension) for (const r of dropped) this.send({ type: 'reject-request', ...r });
     }
+  }
+
+  /** BEP 6: lets the peer request `piece` even while choked, and tells it so (ALLOWED FAST). */
+  allowFast(piece: number): void {
+    if (!this.fastExtension || this.allowedFastToPeer.has(piece) || this.phase !== 'active') return;
+    this.allowedFastToPeer.add(piece);
+    this.send({ type: 'allowed-fast', piece });
   }
 
   setInterested(interested: boolean): void {
@@ -435,7 +447,10 @@ export class PeerConnection {
       const { piece, begin, length } = request;
       if (this.fastExtension) this.send({ type: 'reject-request', piece, begin, length });
     };
-    if (this.amChoking || !this.owner!.canServe(request.piece)) {
+    if (
+      (this.amChoking && !this.allowedFastToPeer.has(request.piece)) ||
+      !this.owner!.canServe(request.piece)
+    ) {
       refuse();
       return;
     }
@@ -470,7 +485,7 @@ export class PeerConnection {
       (data) => {
         this.serving = false;
         if (this.phase !== 'active') return;
-        if (this.amChoking) {
+        if (this.amChoking && !this.allowedFastToPeer.has(next.piece)) {
           // Choked while reading: the queue was dropped (or rejected) already, but not this one, which had left it.
           const { piece, begin, length } = next;
           if (this.fastExtension) this.send({ type: 'reject-request', piece, begin, length });

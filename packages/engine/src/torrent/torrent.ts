@@ -7,6 +7,7 @@
 import { type ChokerState, chokeRound } from '../choking/index.js';
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
+import { ALLOWED_FAST_MIN_PIECES, allowedFastSet } from '../extensions/allowed-fast.js';
 import { ExtensionRegistry, type HandshakeIdentity } from '../extensions/extension-registry.js';
 import { UtMetadata } from '../extensions/ut-metadata.js';
 import { type PexPeer, UtPex } from '../extensions/ut-pex.js';
@@ -347,7 +348,20 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       else if (!have.hasNone()) peer.send({ type: 'bitfield', bytes: have.toBytes() });
       this.extensions.sendHandshake(peer, this.handshakeIdentity());
     });
+    if (peer.fastExtension) void this.offerAllowedFast(peer);
     this.emit('peer-connected', { address: peer.address });
+  }
+
+  /** BEP 6: the canonical allowed-fast pieces we have, sent to a Fast peer so it can start while choked. */
+  private async offerAllowedFast(peer: PeerConnection): Promise<void> {
+    if (this.pieceCount < ALLOWED_FAST_MIN_PIECES) return;
+    const set = await allowedFastSet(
+      this.platform.hasher,
+      peer.remoteAddress,
+      this.infoHash,
+      this.pieceCount,
+    );
+    for (const piece of set) if (this.picker.have(piece)) peer.allowFast(piece);
   }
 
   peerHaveChanged(peer: PeerConnection, change: 'bitfield' | 'have-all' | number): void {
