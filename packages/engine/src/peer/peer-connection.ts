@@ -360,7 +360,7 @@ export class PeerConnection {
         return;
       case 'bitfield': {
         if (!first) {
-          this.close('protocol-error', 'BITFIELD after the first message');
+          this.lateBitfield(message.bytes);
           return;
         }
         let bitfield: Bitfield;
@@ -433,6 +433,27 @@ export class PeerConnection {
       case 'extended':
         owner.extendedMessage(this, message.extendedId, message.payload);
         return;
+    }
+  }
+
+  /**
+   * A BITFIELD after the first message breaks BEP 3, but aria2 sends one (after HAVE NONE) where a HAVE belongs:
+   * its new pieces count as HAVEs; a malformed one still closes the peer, and one that drops pieces is ignored.
+   */
+  private lateBitfield(bytes: Uint8Array): void {
+    let bitfield: Bitfield;
+    try {
+      bitfield = Bitfield.fromBytes(bytes, this.owner!.pieceCount);
+    } catch (error) {
+      this.close('protocol-error', error instanceof Error ? error.message : 'bad bitfield');
+      return;
+    }
+    for (let piece = 0; piece < bitfield.length; piece++) {
+      if (!bitfield.get(piece) || this.peerHas!.get(piece)) continue;
+      this.peerHas!.set(piece);
+      this.peerIsSeed = this.peerHas!.hasAll();
+      this.owner!.peerHaveChanged(this, piece);
+      if (this.phase !== 'active') return;
     }
   }
 

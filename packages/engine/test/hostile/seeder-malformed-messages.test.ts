@@ -102,12 +102,24 @@ describe('hostile peer vs seeder: BITFIELD and HAVE', () => {
     await expectClosedFor(frame([5, 0b0000_0001]), 'protocol-error');
   });
 
-  it('a second BITFIELD: closed', async () => {
-    await expectClosedFor(Uint8Array.of(...frame([5, 0]), ...frame([5, 0b1000_0000])), 'protocol-error');
+  it('a second BITFIELD (aria2 sends one after HAVE NONE): its new pieces count as HAVEs, the peer is kept', async () => {
+    const run = await seederUnderAttack();
+    swarm = run.swarm;
+    const { attacker, seeder } = run;
+    attacker.sendRaw(Uint8Array.of(...frame([5, 0]), ...frame([5, 0b1000_0000])));
+    await run.swarm.clock.runUntil(() => [...seeder.torrent.peers.values()].some((p) => p.peerHas?.get(0)), {
+      maxMs: 1000,
+    });
+    expect(attacker.closed).toBe(false);
+    expect(run.closes).toEqual([]);
   });
 
-  it('BITFIELD after another message (not first): closed', async () => {
-    await expectClosedFor(Uint8Array.of(...frame([2]), ...frame([5, 0])), 'protocol-error');
+  it('a late BITFIELD of the wrong length: closed', async () => {
+    await expectClosedFor(Uint8Array.of(...frame([2]), ...frame([5, 0, 0])), 'protocol-error');
+  });
+
+  it('a late BITFIELD with a spare bit set: closed', async () => {
+    await expectClosedFor(Uint8Array.of(...frame([2]), ...frame([5, 0b0000_0001])), 'protocol-error');
   });
 
   it.each([
