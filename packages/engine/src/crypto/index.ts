@@ -7,7 +7,7 @@ export {
   modPow,
 } from './diffie-hellman.js';
 export { EncryptedConnection, type EncryptedConnectionOptions } from './encrypted-connection.js';
-export { MseError, type MseErrorCode } from './mse-error.js';
+export { MseError, type MseErrorCode, mseCloseReason } from './mse-error.js';
 export {
   type AcceptMseOptions,
   acceptMse,

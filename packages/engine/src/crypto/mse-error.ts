@@ -3,6 +3,7 @@
  * an exception that escapes the session.
  */
 import { BitloomError } from '../errors.js';
+import type { CloseReason } from '../peer/close-reason.js';
 
 /**
  * Codes of {@link MseError}:
@@ -39,5 +40,21 @@ export class MseError extends BitloomError {
   constructor(code: MseErrorCode, message: string, options?: { cause?: unknown }) {
     super(code, message, options);
     this.name = 'MseError';
+  }
+}
+
+/** The peer close reason a failed handshake amounts to (what the session reports as `peer-refused`). */
+export function mseCloseReason(code: MseErrorCode): CloseReason {
+  switch (code) {
+    case 'MSE_TIMEOUT':
+      return 'handshake-timeout';
+    case 'MSE_UNKNOWN_INFO_HASH':
+      return 'unknown-info-hash';
+    case 'MSE_CLOSED':
+      return 'remote-closed';
+    case 'MSE_ABORTED':
+      return 'torrent-stopped';
+    default:
+      return 'bad-handshake';
   }
 }

@@ -3,6 +3,8 @@
  * one tick that drives every periodic task (libtorrent's on_tick). A coordinator: it routes incoming handshakes to
  * torrents and dials on their behalf, and holds no BitTorrent policy of its own.
  */
+import { type MseError, mseCloseReason } from '../crypto/mse-error.js';
+import { acceptMse } from '../crypto/mse-handshake.js';
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import type { MagnetLink } from '../magnet/index.js';
@@ -54,6 +56,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
   private readonly platform: Platform;
   private listener: Listener | undefined;
   private readonly connections = new Set<PeerConnection>();
+  /** Incoming connections still in their MSE/PE handshake (or deciding it is plain BitTorrent). */
+  private readonly encryptionHandshakes = new Set<AbortController>();
   private halfOpen = 0;
   private nextPeerKey = 1;
   private cancelTick: CancelTimer | undefined;
@@ -164,6 +168,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     await Promise.all([...this.fetches.values()].map((f) => f.stop()));
     this.torrents.clear();
     this.fetches.clear();
+    for (const handshake of [...this.encryptionHandshakes]) handshake.abort();
     for (const peer of [...this.connections]) peer.close('torrent-stopped', 'session closed');
     await this.listener?.close();
     await this.afterClose?.();
@@ -221,22 +226,56 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
 
   // ---- incoming connections -------------------------------------------------------------------------------
 
+  /**
+   * An incoming connection opens either with a plain BitTorrent handshake or with MSE/PE (WebTorrent and
+   * libtorrent peers that insist on encryption): `acceptMse` tells them apart by the first bytes, runs the
+   * responder for the info-hashes we serve, and hands over a connection that continues the stream.
+   */
   private accept(connection: Connection): void {
-    if (this.closed || this.connections.size >= this.settings.maxConnectionsPerSession) {
+    if (
+      this.closed ||
+      this.connections.size + this.encryptionHandshakes.size >= this.settings.maxConnectionsPerSession
+    ) {
       connection.destroy();
       return;
     }
-    this.track(
-      new PeerConnection({
-        connection,
-        clock: this.platform.clock,
-        settings: this.settings,
-        ourPeerId: this.peerId,
-        key: this.nextPeerKey++,
-        lookupOwner: (infoHash) => this.ownerOf(toHex(infoHash)),
-        acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
-        onClosed: (peer, close) => this.onPeerClosed(peer, close, undefined),
-      }),
+    const abort = new AbortController();
+    this.encryptionHandshakes.add(abort);
+    acceptMse(connection, {
+      clock: this.platform.clock,
+      random: this.platform.random,
+      timeoutMs: this.settings.handshakeTimeoutMs,
+      signal: abort.signal,
+      skeys: () => [...this.torrents.values(), ...this.fetches.values()].map((owner) => owner.infoHash),
+    }).then(
+      ({ connection: stream }) => {
+        this.encryptionHandshakes.delete(abort);
+        if (this.closed) {
+          stream.destroy();
+          return;
+        }
+        this.track(
+          new PeerConnection({
+            connection: stream,
+            clock: this.platform.clock,
+            settings: this.settings,
+            ourPeerId: this.peerId,
+            key: this.nextPeerKey++,
+            lookupOwner: (infoHash) => this.ownerOf(toHex(infoHash)),
+            acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
+            onClosed: (peer, close) => this.onPeerClosed(peer, close, undefined),
+          }),
+        );
+      },
+      (error: MseError) => {
+        this.encryptionHandshakes.delete(abort);
+        if (this.closed) return;
+        this.emit('peer-refused', {
+          address: `${connection.remoteAddress}:${connection.remotePort}`,
+          reason: mseCloseReason(error.code),
+          detail: `${error.code}: ${error.message}`,
+        });
+      },
     );
   }
 
