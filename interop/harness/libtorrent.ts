@@ -1,7 +1,7 @@
 /**
  * libtorrent 2.0 (Debian's python3-libtorrent) as a test peer: typed wrappers around `libtorrent_peer.py`.
- * Create and inspect v1 torrents, let libtorrent hash-check data itself, and run it as a seeder or leecher on
- * loopback with DHT, LSD, UPnP, NAT-PMP and uTP off. Every child is stopped by PID through `stop()`.
+ * Create and inspect v1 torrents, let libtorrent hash-check data itself, and run it as a seeder or leecher (from
+ * a torrent file or a magnet link) on loopback with DHT, LSD, UPnP, NAT-PMP and uTP off. Every child is stopped by PID through `stop()`.
  */
 import { fileURLToPath } from 'node:url';
 import { type JsonLine, JsonLineChild, runCommand } from './child-process.js';
@@ -92,6 +92,54 @@ export async function runLibtorrentLeecher(
   options: PeerOptions & { timeoutMs?: number },
 ): Promise<{ port: number; lines: JsonLine[] }> {
   const leecher = await startLibtorrentLeecher(options);
+  try {
+    await leecher.completion;
+  } finally {
+    await leecher.stop();
+  }
+  return { port: leecher.port, lines: leecher.process.lines };
+}
+
+/** Options of a libtorrent leecher that starts from a magnet link instead of a torrent file. */
+export interface MagnetLeecherOptions {
+  /** The magnet link; its `x.pe` peers are dialled by libtorrent itself. */
+  magnet: string;
+  /** The folder receiving the torrent's data. */
+  dataDir: string;
+  /** Port to listen on, 127.0.0.1; 0 (default) lets libtorrent choose. */
+  port?: number;
+  /** More peers to dial in the metadata phase (`host:port`). */
+  connect?: string[];
+  timeoutMs?: number;
+}
+
+/**
+ * Starts libtorrent downloading from a magnet link (BEP 9: metadata over ut_metadata first); resolves once it
+ * listens. It prints a `metadata` line (infoHash, name, numFiles, numPieces, metadataSize) when the info
+ * dictionary has arrived, and `completion` settles after its `complete` line.
+ */
+export async function startLibtorrentMagnetLeecher(options: MagnetLeecherOptions): Promise<LeecherProcess> {
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const args = [
+    LIBTORRENT_PEER_SCRIPT,
+    'leech-magnet',
+    options.magnet,
+    options.dataDir,
+    '--port',
+    String(options.port ?? 0),
+    ...(options.connect ?? []).flatMap((peer) => ['--connect', peer]),
+    '--timeout',
+    String(timeoutMs / 1000),
+  ];
+  const peer = await whenReady(new JsonLineChild(SYSTEM_PYTHON, args));
+  return asLeecher(peer, timeoutMs + 10_000);
+}
+
+/** Runs libtorrent from a magnet link to completion (rejects with its stderr on failure or timeout). */
+export async function runLibtorrentMagnetLeecher(
+  options: MagnetLeecherOptions,
+): Promise<{ port: number; lines: JsonLine[] }> {
+  const leecher = await startLibtorrentMagnetLeecher(options);
   try {
     await leecher.completion;
   } finally {

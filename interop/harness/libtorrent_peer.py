@@ -10,6 +10,10 @@
                                       {"event":"status",...} line a second; exits on stdin EOF or SIGTERM
   leech TORRENT DATA_DIR [--port P] [--connect HOST:PORT]... [--timeout S]
                                       downloads; prints progress lines; exits 0 once complete and seeding
+  leech-magnet URI DATA_DIR [--port P] [--connect HOST:PORT]... [--timeout S]
+                                      the same from a magnet link (BEP 9): its x.pe peers and --connect peers
+                                      (dialled in the metadata phase) give the metadata; prints one
+                                      {"event":"metadata",...} line when it has arrived
 
 Everything reaching outside is off: DHT, LSD, UPnP, NAT-PMP, uTP. Run with Debian's /usr/bin/python3.
 """
@@ -221,6 +225,50 @@ def cmd_leech(args):
         time.sleep(0.05)
 
 
+def cmd_leech_magnet(args):
+    session = make_session(args.port)
+    params = lt.parse_magnet_uri(args.uri)
+    params.save_path = os.path.abspath(args.data_dir)
+    params.flags &= ~(lt.torrent_flags.auto_managed | lt.torrent_flags.paused)
+    handle = session.add_torrent(params)
+    wait_until_started(session, handle, seeding=False)
+    emit({"event": "ready", "port": session.listen_port(), "infoHash": str(params.info_hashes.v1)})
+    peers = [parse_peer(p) for p in args.connect]
+    dialled = set()
+    metadata_seen = False
+    deadline = time.monotonic() + args.timeout
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    next_status = time.monotonic()
+    while True:
+        dialled = connect_when_ready(handle, peers, dialled)
+        for alert in session.pop_alerts():
+            if isinstance(alert, lt.metadata_failed_alert):
+                sys.stderr.write("libtorrent: metadata failed: %s\n" % alert.message())
+            elif alert.category() & lt.alert.category_t.error_notification:
+                sys.stderr.write("libtorrent: %s\n" % alert.message())
+        s = handle.status()
+        if not metadata_seen and s.has_metadata:
+            metadata_seen = True
+            ti = handle.torrent_file()
+            emit({
+                "event": "metadata",
+                "infoHash": v1_hash_hex(ti),
+                "name": ti.name(),
+                "numFiles": ti.num_files(),
+                "numPieces": ti.num_pieces(),
+                "metadataSize": ti.metadata_size(),
+            })
+        if s.has_metadata and s.is_seeding and s.state == lt.torrent_status.seeding:
+            emit(status_line(handle, "complete"))
+            return
+        if time.monotonic() >= next_status:
+            emit(status_line(handle, "progress"))
+            next_status += 1
+        if time.monotonic() > deadline:
+            fail("leech-magnet timed out (has_metadata=%s, progress %.3f)" % (s.has_metadata, s.progress), 3)
+        time.sleep(0.05)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="mode", required=True)
@@ -241,8 +289,22 @@ def main():
         p.add_argument("--connect", action="append", default=[])
         if name == "leech":
             p.add_argument("--timeout", type=float, default=120)
+    magnet = sub.add_parser("leech-magnet")
+    magnet.add_argument("uri")
+    magnet.add_argument("data_dir")
+    magnet.add_argument("--port", type=int, default=0)
+    magnet.add_argument("--connect", action="append", default=[])
+    magnet.add_argument("--timeout", type=float, default=120)
     args = parser.parse_args()
-    {"create": cmd_create, "info": cmd_info, "check": cmd_check, "seed": cmd_seed, "leech": cmd_leech}[args.mode](args)
+    modes = {
+        "create": cmd_create,
+        "info": cmd_info,
+        "check": cmd_check,
+        "seed": cmd_seed,
+        "leech": cmd_leech,
+        "leech-magnet": cmd_leech_magnet,
+    }
+    modes[args.mode](args)
 
 
 if __name__ == "__main__":
