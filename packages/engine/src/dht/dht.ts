@@ -206,16 +206,24 @@ export class Dht {
   async getPeers(infoHash: Uint8Array, onPeers: (peers: DhtPeer[]) => void): Promise<DhtGetPeersResult> {
     if (!isNodeId(infoHash)) throw new DhtError('DHT_BAD_ARGUMENT', 'an info-hash is 20 bytes');
     const reported = new Set<string>();
-    const result = await this.#lookup(infoHash, 'get_peers', (values) => {
+    const report = (peers: readonly DhtPeer[]) => {
       const fresh: DhtPeer[] = [];
-      for (const peer of readPeers(values, this.limits.maxValuesPerResponse)) {
+      for (const peer of peers) {
         const key = `${peer.host}:${peer.port}`;
         if (reported.has(key)) continue;
         reported.add(key);
         fresh.push(peer);
       }
       if (fresh.length > 0) onPeers(fresh);
-    });
+    };
+    // Peers announced to us count too: we may be one of the nodes closest to the info-hash.
+    const now = this.#platform.clock.now();
+    report(
+      this.#peerStore.get(infoHashKey(infoHash), now, this.limits.maxPeersPerAnswer, this.#platform.random),
+    );
+    const result = await this.#lookup(infoHash, 'get_peers', (values) =>
+      report(readPeers(values, this.limits.maxValuesPerResponse)),
+    );
     return { ...result, peersFound: reported.size };
   }
 
