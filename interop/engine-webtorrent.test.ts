@@ -4,18 +4,17 @@
  * Payloads: one file at 256 KiB pieces with a short last piece, and a folder of odd-sized files with a
  * zero-length file and a 1-byte last piece — each compared byte for byte with its source.
  *
- * WebTorrent's default (`secure: 1`) opens every outgoing connection with the MSE/PE handshake and does not
- * fall back to plaintext on the same address; bitloom does not speak MSE, so the WebTorrent leecher runs with
- * encryption off. The WebTorrent seeder keeps its defaults (it accepts plaintext).
+ * Both sides run WebTorrent's defaults: its leecher (`secure: 1`) opens every outgoing connection with the MSE/PE
+ * handshake, which bitloom's listener answers (interop/engine-encryption.test.ts checks the wire is RC4); its
+ * seeder accepts bitloom's plaintext connections.
  */
 import { describeEngineInterop } from './harness/engine-interop.js';
 import { runWebTorrentLeecher, startWebTorrentSeeder } from './harness/webtorrent.js';
 
 describeEngineInterop({
   client: 'WebTorrent',
-  leecherTitle: 'WebTorrent (protocol encryption off) downloads from a bitloom seeder',
   tempPrefix: 'bitloom-engine-webtorrent-',
   pieceLengths: [256 * 1024],
   startSeeder: startWebTorrentSeeder,
-  runLeecher: (options) => runWebTorrentLeecher({ ...options, secure: 0 }),
+  runLeecher: runWebTorrentLeecher,
 });
