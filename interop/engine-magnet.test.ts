@@ -27,6 +27,7 @@ import { JsonLineChild } from './harness/child-process.js';
 import { libtorrentCreate, runLibtorrentMagnetLeecher, startLibtorrentSeeder } from './harness/libtorrent.js';
 import { differingFiles, type Fixture, makeFixtures } from './harness/payloads.js';
 import { makePayload } from './harness/tools.js';
+import { startTracker } from './harness/tracker.js';
 import { startTransmission, type TransmissionInfo } from './harness/transmission.js';
 import { startWebTorrentSeeder } from './harness/webtorrent.js';
 
@@ -298,5 +299,35 @@ describe('the bitloom command with a magnet link', () => {
     const { createdBy: _creator, creationDate: _date, ...fileWithoutExtras } = expected;
     expect(fetched).toEqual(fileWithoutExtras);
     expect(fetched.files).toHaveLength(MANY_FILE_COUNT);
+  });
+
+  it('bitloom info "<magnet with only tr>" --fetch finds a bitloom seeder through the tracker', async () => {
+    const tracker = await startTracker(5_000);
+    running.push(tracker);
+    const metainfo = await readTorrentFile(many.torrentFile);
+    const seeder = await createSession({ listen: { host: '127.0.0.1', port: 0 }, hashWorkers: 2 });
+    sessions.push(seeder);
+    seeder.addTorrent(metainfo, { savePath: many.dataDir, trackers: [[tracker.httpUrl]] });
+    const infoHash = metainfo.infoHashHex;
+    await tracker.waitForAnnounce((a) => a.infoHash === infoHash && a.port === seeder.listenPort, 30_000);
+    const uri = formatMagnet({
+      infoHash: metainfo.infoHash,
+      trackers: [tracker.httpUrl],
+      webSeeds: [],
+      peers: [],
+    });
+    const info = bitloomCommand(['info', uri, '--fetch', '--json', '--timeout', '30']);
+    const status = await info.waitForExit(TRANSFER_TIMEOUT_MS);
+    await info.stdoutClosed;
+    if (status !== 0) throw info.failure(`exited with ${status}\n${buildOutput}`);
+    const fetched = JSON.parse(info.rawLines.join('\n'));
+    expect(fetched).toMatchObject({ type: 'torrent', infoHash, name: 'many', trackers: [[tracker.httpUrl]] });
+    expect(fetched.files).toHaveLength(MANY_FILE_COUNT);
+    // The command announced itself (a real port, not 0) and said `stopped` when it was done.
+    const ours = (a: { infoHash: string; port: number }) =>
+      a.infoHash === infoHash && a.port !== seeder.listenPort;
+    await tracker.waitForAnnounce((a) => ours(a) && a.event === 'stop', 10_000);
+    const own = tracker.announces().filter(ours);
+    expect(own.map((a) => a.event)).toEqual(['start', 'stop']);
   });
 });

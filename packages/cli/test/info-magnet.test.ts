@@ -2,7 +2,8 @@
  * `bitloom info <magnet> --fetch`: the info dictionary is fetched over ut_metadata (BEP 9) from a bitloom seeder
  * on loopback and shown exactly as `info <file.torrent>` shows the same torrent, as text and as JSON. The
  * torrent has a few hundred files, so its info dictionary spans two 16 KiB metadata pieces. Also: the peer from
- * `--peer` instead of `x.pe`, a peer that never answers (the timeout, exit 1), and the usage errors.
+ * `--peer` instead of `x.pe`, a peer that never answers and a tracker that refuses (the timeout, exit 1, with
+ * what was received and the tracker's error), and the usage errors.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
@@ -168,6 +169,19 @@ describe('bitloom info <magnet> --fetch', () => {
     expect(stderr).toMatch(/^bitloom: no metadata within 1 s: 0\/\? pieces received/);
     // The session is closed at once, not after the 10 s handshake timeout.
     expect(performance.now() - started).toBeLessThan(8000);
+  });
+
+  it('a link whose only tracker refuses: the timeout message names the tracker and its error', async () => {
+    const link = formatMagnet({
+      infoHash: metainfo.infoHash,
+      trackers: [deadTracker],
+      webSeeds: [],
+      peers: [],
+    });
+    const { code, stderr } = await runCli(['info', link, '--fetch', '--timeout', '1.5']);
+    expect(code).toBe(ExitCode.FAILURE);
+    expect(stderr).toContain('no metadata within 1.5 s: 0/? pieces received, 0 peers connected of 0 known');
+    expect(stderr).toContain(`; ${deadTracker}: `);
   });
 
   it('usage errors: --peer without --fetch, a bad --timeout, a link with no way to find peers', async () => {

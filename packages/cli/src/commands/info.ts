@@ -140,7 +140,7 @@ function parseFetchTimeout(text: string | undefined): number {
 }
 
 /**
- * Fetches a magnet link's info dictionary (BEP 9) in a session that only dials out, and returns it as the
+ * Fetches a magnet link's info dictionary (BEP 9) in a short-lived session, and returns it as the
  * metainfo a .torrent with the link's trackers and web seeds would hold. The session adds the torrent once the
  * metadata verifies; it is closed at once, and its download folder (a temporary one, so nothing is ever written
  * where the user works) removed.
@@ -158,16 +158,25 @@ async function fetchMetainfo(
   }
   const savePath = await mkdtemp(join(tmpdir(), 'bitloom-info-'));
   try {
-    const session = await createSession({ listen: false, hashWorkers: 0 });
+    // Listening (any free port) rather than not: trackers refuse an announce of port 0, and peers that hear of
+    // us from a tracker may connect and offer the metadata themselves.
+    const session = await createSession({ listen: { host: '0.0.0.0', port: 0 }, hashWorkers: 0 });
     try {
       const fetch = session.addMagnet(link, { savePath, peers });
       const info = await new Promise<InfoDictionary>((resolve, reject) => {
         const timer = setTimeout(() => {
           const { received, total, peers: connected } = fetch.progress();
+          // When no peer was found, the trackers are the likely reason: name the first one's error.
+          const failedTracker = fetch.trackers().find((tracker) => tracker.lastError !== undefined);
+          const trackerTrouble =
+            connected === 0 && failedTracker !== undefined
+              ? `; ${safeText(failedTracker.url)}: ${failedTracker.lastError!.message}`
+              : '';
           reject(
             new MetadataFetchTimeoutError(
               `no metadata within ${timeoutMs / 1000} s: ${received}/${total || '?'} pieces received, ` +
-                `${connected} peer${connected === 1 ? '' : 's'} connected of ${fetch.knownPeers.size} known`,
+                `${connected} peer${connected === 1 ? '' : 's'} connected of ${fetch.knownPeers.size} known` +
+                trackerTrouble,
             ),
           );
         }, timeoutMs);
