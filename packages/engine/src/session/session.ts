@@ -248,7 +248,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       signal: abort.signal,
       skeys: () => [...this.torrents.values(), ...this.fetches.values()].map((owner) => owner.infoHash),
     }).then(
-      ({ connection: stream }) => {
+      ({ connection: stream, skey }) => {
         this.encryptionHandshakes.delete(abort);
         if (this.closed) {
           stream.destroy();
@@ -261,7 +261,9 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
             settings: this.settings,
             ourPeerId: this.peerId,
             key: this.nextPeerKey++,
-            lookupOwner: (infoHash) => this.ownerOf(toHex(infoHash)),
+            // After MSE the BitTorrent handshake must name the torrent the encrypted one asked for (SKEY).
+            lookupOwner: (infoHash) =>
+              skey === undefined || equalId(skey, infoHash) ? this.ownerOf(toHex(infoHash)) : undefined,
             acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
             onClosed: (peer, close) => this.onPeerClosed(peer, close, undefined),
           }),

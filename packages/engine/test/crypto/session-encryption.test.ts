@@ -91,6 +91,37 @@ describe('session accepts MSE/PE', () => {
     });
   }
 
+  it('hostile: a BitTorrent handshake naming another torrent than the MSE SKEY is refused', async () => {
+    const { swarm, torrent, seeder, client } = await seedingSwarm();
+    const other = await makeSwarmTorrent([{ name: 'g.bin', length: 5000 }], 16 * 1024, 8);
+    seeder.session.addTorrent(other.info, { savePath: '/other' });
+    const refused: { reason: string }[] = [];
+    seeder.session.on('peer-refused', (event) => refused.push(event));
+    let closed = false;
+    void client.tcp.connect(seeder.host, 6881, new AbortController().signal).then(async (c) => {
+      const { connection } = await connectMse(c, {
+        clock: swarm.clock,
+        random: new SeededRandom(4),
+        timeoutMs: 10_000,
+        skey: other.info.infoHash,
+        initialPayload: encodeHandshake({
+          reserved: new Uint8Array(8),
+          infoHash: torrent.info.infoHash,
+          peerId: new Uint8Array(20).fill(0x62),
+        }),
+      });
+      connection.setHandlers({
+        data: () => {},
+        drain: () => {},
+        close: () => {
+          closed = true;
+        },
+      });
+    });
+    await swarm.clock.runUntil(() => closed && refused.length > 0);
+    expect(refused[0]).toMatchObject({ reason: 'unknown-info-hash' });
+  });
+
   it('hostile: garbage instead of a handshake is refused (peer-refused, bad-handshake) and closed', async () => {
     const { swarm, seeder, client } = await seedingSwarm();
     const refused: { reason: string; detail: string }[] = [];
