@@ -12,6 +12,7 @@ import { BitloomError } from '../errors.js';
  * - `DHT_BAD_RESPONSE` a response arrived but lacks what the method requires (e.g. a 20-byte `id`)
  * - `DHT_TOO_MANY_PENDING` too many queries in flight; this one was not sent
  * - `DHT_STOPPED` the DHT was stopped
+ * - `DHT_NOT_STARTED` a lookup was asked for before `start()`
  * - `DHT_BAD_ARGUMENT` a caller passed an invalid argument (an info-hash that is not 20 bytes, a bad port)
  */
 export type DhtErrorCode =
@@ -20,6 +21,7 @@ export type DhtErrorCode =
   | 'DHT_BAD_RESPONSE'
   | 'DHT_TOO_MANY_PENDING'
   | 'DHT_STOPPED'
+  | 'DHT_NOT_STARTED'
   | 'DHT_BAD_ARGUMENT';
 
 export class DhtError extends BitloomError {

@@ -18,17 +18,12 @@ import type { Clock } from '../platform/clock.js';
 import type { Hasher } from '../platform/hasher.js';
 import type { UdpSocket } from '../platform/network.js';
 import type { Random } from '../platform/random.js';
-import {
-  type DhtAddress,
-  type DhtContact,
-  decodeCompactNodes,
-  decodeCompactPeer,
-  isRoutableAddress,
-} from './compact.js';
+import { type DhtAddress, isRoutableAddress } from './compact.js';
 import { DhtError } from './dht-error.js';
 import { type DhtLimits, resolveDhtLimits } from './dht-limits.js';
 import { IpRateLimiter } from './ip-rate-limiter.js';
-import { type LookupAnswer, type LookupResponder, type LookupResult, runLookup } from './iterative-lookup.js';
+import { type LookupResponder, type LookupResult, runLookup } from './iterative-lookup.js';
+import { readLookupAnswer, readPeers } from './krpc-answers.js';
 import { krpcDict } from './krpc-codec.js';
 import { type IncomingQuery, type KrpcCounters, KrpcSocket } from './krpc-socket.js';
 import { isNodeId, randomIdWithPrefix, randomNodeId, sameId } from './node-id.js';
@@ -205,6 +200,7 @@ export class Dht {
    */
   async getPeers(infoHash: Uint8Array, onPeers: (peers: DhtPeer[]) => void): Promise<DhtGetPeersResult> {
     if (!isNodeId(infoHash)) throw new DhtError('DHT_BAD_ARGUMENT', 'an info-hash is 20 bytes');
+    this.#assertStarted();
     const reported = new Set<string>();
     const report = (peers: readonly DhtPeer[]) => {
       const fresh: DhtPeer[] = [];
@@ -268,8 +264,9 @@ export class Dht {
   }
 
   /** Iterative find_node lookup of `target`; resolves with the k closest nodes that answered. */
-  findNode(target: Uint8Array): Promise<LookupResult> {
+  async findNode(target: Uint8Array): Promise<LookupResult> {
     if (!isNodeId(target)) throw new DhtError('DHT_BAD_ARGUMENT', 'a node id is 20 bytes');
+    this.#assertStarted();
     return this.#lookup(target, 'find_node');
   }
 
@@ -311,6 +308,12 @@ export class Dht {
   /** Nodes per bucket (tests, diagnostics). */
   bucketSizes(): number[] {
     return this.#routingTable.bucketSizes();
+  }
+
+  /** Lookups need the socket's handler (set by `start`); after `stop` they end at once with nothing found. */
+  #assertStarted(): void {
+    if (!this.#started && !this.#stopped)
+      throw new DhtError('DHT_NOT_STARTED', 'call start() before lookups');
   }
 
   #startBootstrap(): void {
@@ -429,30 +432,6 @@ export class Dht {
       .catch(() => undefined)
       .finally(() => this.#verifying.delete(key));
   }
-}
-
-/** The id, nodes and token of a find_node or get_peers answer. */
-function readLookupAnswer(values: BencodeDict, maxNodes: number): LookupAnswer {
-  const nodes = values.get('nodes');
-  const token = values.get('token');
-  return {
-    id: values.get('id') as Uint8Array,
-    nodes: nodes instanceof Uint8Array ? decodeCompactNodes(nodes, maxNodes) : ([] as DhtContact[]),
-    token: token instanceof Uint8Array && token.length > 0 && token.length <= 64 ? token.slice() : undefined,
-  };
-}
-
-/** The peers of a get_peers answer's `values` list, at most `max`; malformed entries are skipped. */
-function readPeers(values: BencodeDict, max: number): DhtPeer[] {
-  const list = values.get('values');
-  if (!Array.isArray(list)) return [];
-  const peers: DhtPeer[] = [];
-  for (const item of list.slice(0, max)) {
-    if (!(item instanceof Uint8Array)) continue;
-    const peer = decodeCompactPeer(item);
-    if (peer !== undefined) peers.push(peer);
-  }
-  return peers;
 }
 
 /** The info-hash key of the peer store (exported for tests that inspect stored peers). */
