@@ -197,6 +197,26 @@ describe('DHT node facing hostile input (BEP 5)', () => {
     expect(dht.stats().nodes).toBe(0);
   });
 
+  it('hostile: a response from another address than the one queried is dropped (spoofed transaction id)', async () => {
+    const { clock, dht, attacker, platform } = await setup({ bootstrap: true });
+    const spoofer = await createTestPlatform({
+      seed: 5,
+      host: '10.5.5.5',
+      network: platform.network,
+    }).udp.bind('10.5.5.5', PORT);
+    // The queried node leaks each transaction id to a spoofer, which answers first from its own address.
+    attacker.socket.setHandler((bytes) => {
+      const message = decodeKrpc(bytes, limits);
+      if (message.kind !== 'query') return;
+      const forged = krpcDict({ id: new Uint8Array(20).fill(0x55), nodes: new Uint8Array(0) });
+      spoofer.send(encodeResponse(message.transactionId, forged), DHT_HOST, PORT);
+    });
+    await clock.advanceAsync(10_000);
+    expect(dht.stats().unsolicitedDropped).toBeGreaterThan(0);
+    expect(dht.stats().responsesReceived).toBe(0);
+    expect(dht.stats().nodes).toBe(0);
+  });
+
   it('hostile: a flood of 1000 pings from one IP is answered only up to the burst', async () => {
     const { clock, dht, attacker } = await setup();
     for (let i = 0; i < 1000; i++) attacker.query('ping', {}, `t${i}`);
