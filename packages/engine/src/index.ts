@@ -1,5 +1,7 @@
 export * from './bencode/index.js';
 export * from './choking/index.js';
+export * from './crypto/index.js';
+export * from './dht/index.js';
 export { BitloomError } from './errors.js';
 export * from './events.js';
 export * from './extensions/allowed-fast.js';
