@@ -2,12 +2,17 @@
  * One TCP stream (BEP 3 peer wire traffic runs over it), adapting a `net.Socket` to the engine's `Connection`.
  * Nothing is read before the owner calls `setHandlers`: the socket stays in paused mode (Node buffers up to its
  * high-water mark) until a `data` listener is attached. Chunks are handed over as `Uint8Array` views of the
- * `Buffer` Node allocated for that read, without copying; Node never reuses them.
+ * `Buffer` Node allocated for that read, without copying; Node never reuses them. Small writes made while corked
+ * (a batch of 17-byte REQUESTs) are joined into one buffer on `uncork`: one `write` instead of a `writev` over
+ * a dozen tiny buffers, each wrapped and tracked by the stream.
  */
 import type { Socket } from 'node:net';
 import type { Connection, ConnectionHandlers } from '@bitloom/engine';
 import { SocketError } from './errors.js';
 import { unmapIPv4 } from './ip-address.js';
+
+/** Corked writes adding up to at most this many bytes are joined into one buffer; larger ones go out as they are. */
+const JOIN_CORKED_BYTES = 4096;
 
 export class TcpConnection implements Connection {
   readonly remoteAddress: string;
@@ -19,6 +24,11 @@ export class TcpConnection implements Connection {
   #closed = false;
   #closeError: Error | undefined;
   #closeReported = false;
+  /** Nested `cork` calls not yet undone. */
+  #corkDepth = 0;
+  /** Writes held while corked, in order, and their total size. */
+  #corked: Uint8Array[] = [];
+  #corkedBytes = 0;
 
   /** Takes ownership of a connected socket; `onClosed` runs once when the socket is gone. */
   constructor(socket: Socket, onClosed?: (connection: TcpConnection) => void) {
@@ -67,19 +77,25 @@ export class TcpConnection implements Connection {
    */
   write(data: Uint8Array): boolean {
     if (this.#closed || this.#socket.destroyed || !this.#socket.writable) return false;
-    return this.#socket.write(data);
+    if (this.#corkDepth === 0) return this.#socket.write(data);
+    this.#corked.push(data);
+    this.#corkedBytes += data.byteLength;
+    // The socket signals `drain` only after a write of its own returned false, so only that is reported.
+    return !this.#socket.writableNeedDrain;
   }
 
   get bufferedAmount(): number {
-    return this.#socket.writableLength;
+    return this.#socket.writableLength + this.#corkedBytes;
   }
 
   cork(): void {
-    this.#socket.cork();
+    this.#corkDepth++;
   }
 
   uncork(): void {
-    this.#socket.uncork();
+    if (this.#corkDepth === 0) return;
+    this.#corkDepth--;
+    if (this.#corkDepth === 0) this.#flushCorked();
   }
 
   pause(): void {
@@ -95,11 +111,40 @@ export class TcpConnection implements Connection {
 
   /** Sends FIN after queued writes; the connection closes once the peer closes its side too. */
   end(): void {
+    this.#corkDepth = 0;
+    this.#flushCorked();
     this.#socket.end();
   }
 
   destroy(): void {
+    this.#corked = [];
+    this.#corkedBytes = 0;
     this.#socket.destroy();
+  }
+
+  #flushCorked(): void {
+    const corked = this.#corked;
+    const total = this.#corkedBytes;
+    if (corked.length === 0) return;
+    this.#corked = [];
+    this.#corkedBytes = 0;
+    if (this.#closed || this.#socket.destroyed || !this.#socket.writable) return;
+    if (corked.length === 1) {
+      this.#socket.write(corked[0]!);
+    } else if (total <= JOIN_CORKED_BYTES) {
+      const joined = new Uint8Array(total);
+      let at = 0;
+      for (const data of corked) {
+        joined.set(data, at);
+        at += data.byteLength;
+      }
+      this.#socket.write(joined);
+    } else {
+      // Large pieces of data (a block and its header): let the socket send them with one writev, uncopied.
+      this.#socket.cork();
+      for (const data of corked) this.#socket.write(data);
+      this.#socket.uncork();
+    }
   }
 
   #reportClose(): void {

@@ -176,6 +176,44 @@ describe('NodeTcpTransport on loopback', () => {
     for (let i = 0; i < 100; i++) expect(Array.from(all.subarray(i * 5, i * 5 + 5))).toEqual([i, i, i, i, i]);
   });
 
+  it('nested cork holds writes until the outermost uncork; small and large batches arrive whole and in order', async () => {
+    const transport = makeTransport();
+    const { listener, accepted } = await listenPair(transport);
+    const client = await transport.connect('127.0.0.1', listener.port, new AbortController().signal);
+    const server = await accepted;
+    const small = Array.from({ length: 16 }, (_, i) => new Uint8Array(17).fill(i));
+    const large = [new Uint8Array(13).fill(0xaa), new Uint8Array(16 * 1024).fill(0xbb)];
+    const expected = concat([...small, ...large, new Uint8Array([7])]);
+    let allIn: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      allIn = resolve;
+    });
+    const serverSide = recorder(server, {
+      data: (data) => {
+        serverSide.chunks.push(data);
+        if (serverSide.received === expected.length) allIn();
+      },
+    });
+    client.cork();
+    client.cork();
+    for (const data of small) expect(client.write(data)).toBe(true);
+    client.uncork();
+    expect(client.bufferedAmount).toBe(16 * 17);
+    await eventLoopTurns(10);
+    expect(serverSide.received).toBe(0);
+    client.uncork();
+    client.cork();
+    for (const data of large) client.write(data);
+    client.uncork();
+    client.uncork(); // one too many: ignored
+    client.cork();
+    client.write(new Uint8Array([7]));
+    client.end(); // flushes what is corked before the FIN
+    await arrived;
+    expect(sameBytes(concat(serverSide.chunks), expected)).toBe(true);
+    expect(await serverSide.closed).toBeUndefined();
+  });
+
   it('reports close exactly once on both sides after end, with no error', async () => {
     const transport = makeTransport();
     const { listener, accepted } = await listenPair(transport);
