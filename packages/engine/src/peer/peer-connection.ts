@@ -52,6 +52,8 @@ export interface PeerOwner {
   requestRejected(peer: PeerConnection, range: BlockRange): void;
   allowedFast(peer: PeerConnection, piece: number): void;
   extendedMessage(peer: PeerConnection, extendedId: number, payload: Uint8Array): void;
+  /** BEP 5 PORT message: the peer's DHT node listens on this UDP port. */
+  peerDhtPort?(peer: PeerConnection, port: number): void;
   /** Whether we can serve this block (we have the piece). */
   canServe(piece: number): boolean;
   readBlock(range: BlockRange): Promise<Uint8Array>;
@@ -327,8 +329,10 @@ export class PeerConnection {
     if (message.type !== 'keep-alive' && message.type !== 'extended') this.sawFirstMessage = true;
     if (!owner.hasMetadata && PIECE_MESSAGES.has(message.type)) return;
     switch (message.type) {
-      case 'keep-alive':
       case 'port':
+        owner.peerDhtPort?.(this, message.port);
+        return;
+      case 'keep-alive':
       case 'suggest-piece':
       case 'unknown':
         return;

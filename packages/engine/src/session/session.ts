@@ -5,6 +5,7 @@
  */
 import { type MseError, mseCloseReason } from '../crypto/mse-error.js';
 import { acceptMse } from '../crypto/mse-handshake.js';
+import { Dht, type DhtLimits } from '../dht/index.js';
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import type { MagnetLink } from '../magnet/index.js';
@@ -26,6 +27,18 @@ export interface SessionOptions {
   readonly listen?: { readonly host: string; readonly port: number } | false;
   /** 20 bytes; generated when absent. */
   readonly peerId?: Uint8Array;
+  /**
+   * Run a Mainline DHT node (BEP 5) on UDP, bound to the listen address (same port as TCP unless `port` is
+   * given), so torrents and magnet links find peers without trackers. Off unless given: a library user opts in,
+   * and chooses the bootstrap nodes (tests use loopback nodes only).
+   */
+  readonly dht?: {
+    readonly bootstrap: readonly { host: string; port: number }[];
+    readonly port?: number;
+    /** Nodes saved from an earlier run (`session.dht.exportNodes()`), asked first. */
+    readonly savedNodes?: readonly { host: string; port: number; id?: Uint8Array }[];
+    readonly limits?: Partial<DhtLimits>;
+  };
   /** Runs after `close()` has stopped everything (e.g. the platform releasing its workers). */
   readonly afterClose?: () => Promise<void>;
 }
@@ -55,6 +68,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
 
   private readonly platform: Platform;
   private listener: Listener | undefined;
+  /** The session's DHT node, when enabled. */
+  dht: Dht | undefined;
   private readonly connections = new Set<PeerConnection>();
   /** Incoming connections still in their MSE/PE handshake (or deciding it is plain BitTorrent). */
   private readonly encryptionHandshakes = new Set<AbortController>();
@@ -80,6 +95,18 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
         session.accept(c),
       );
     }
+    if (options.dht) {
+      const host = listen ? listen.host : '0.0.0.0';
+      const socket = await options.platform.udp.bind(host, options.dht.port ?? session.listenPort);
+      session.dht = new Dht({
+        platform: options.platform,
+        socket,
+        bootstrap: options.dht.bootstrap,
+        ...(options.dht.savedNodes && { savedNodes: options.dht.savedNodes }),
+        ...(options.dht.limits && { limits: options.dht.limits }),
+      });
+      session.dht.start();
+    }
     session.scheduleTick();
     return session;
   }
@@ -103,6 +130,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       isSelf: (host, port) => port === this.listenPort && isLocalAddress(host),
       listenPort: () => this.listenPort,
       peerId: this.peerId,
+      ...(this.dht && { dht: this.dht }),
       trackers: options.trackers ?? ('announce' in info ? (info as Metainfo).announce : []),
     });
     this.torrents.set(info.infoHashHex, torrent);
@@ -139,6 +167,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       listenPort: () => this.listenPort,
       isSelf: (host, port) => port === this.listenPort && isLocalAddress(host),
       trackers,
+      ...(this.dht && { dht: this.dht }),
     });
     this.fetches.set(infoHashHex, fetch);
     for (const peer of options.peers ?? []) fetch.addPeer(peer.host, peer.port);
@@ -171,6 +200,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     for (const handshake of [...this.encryptionHandshakes]) handshake.abort();
     for (const peer of [...this.connections]) peer.close('torrent-stopped', 'session closed');
     await this.listener?.close();
+    await this.dht?.stop().catch(() => {});
     await this.afterClose?.();
   }
 
@@ -317,6 +347,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     const now = this.platform.clock.now();
     // Connections still handshaking belong to no torrent yet: the session times them out.
     for (const peer of this.connections) if (!peer.isActive) peer.tick(now);
+    this.dht?.tick(now);
     for (const fetch of this.fetches.values()) fetch.tick(now);
     for (const torrent of this.torrents.values()) {
       try {

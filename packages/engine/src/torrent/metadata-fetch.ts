@@ -14,6 +14,7 @@ import type { PeerClose } from '../peer/close-reason.js';
 import type { BlockRange, PeerConnection } from '../peer/peer-connection.js';
 import type { Platform } from '../platform/platform.js';
 import type { Settings } from '../session/settings.js';
+import { DhtPeerFinder, type DhtPeerSource } from '../swarm/dht-peer-finder.js';
 import { PeerList } from '../swarm/peer-list.js';
 import { Announcer, type TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
@@ -41,6 +42,8 @@ export interface MetadataFetchOptions {
   readonly isSelf: (host: string, port: number) => boolean;
   /** Tracker tiers: the link's `tr` (one tier each) plus any the caller adds. */
   readonly trackers: readonly (readonly string[])[];
+  /** The session's DHT, when it runs one: how a magnet link without trackers finds peers. */
+  readonly dht?: DhtPeerSource;
 }
 
 export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements DialTarget {
@@ -55,6 +58,7 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
   private readonly metadata: UtMetadata;
   private readonly announcer: Announcer | undefined;
   private running = false;
+  private readonly dhtFinder: DhtPeerFinder | undefined;
 
   constructor(options: MetadataFetchOptions) {
     super();
@@ -72,6 +76,11 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
       onBadPeer: (peer, why) => this.emit('bad-peer', { address: peer.address, reason: why }),
     });
     this.extensions.register(this.metadata);
+    if (options.dht) {
+      this.dhtFinder = new DhtPeerFinder(options.dht, options.infoHash, options.listenPort, (peers) => {
+        for (const peer of peers) this.addPeer(peer.host, peer.port);
+      });
+    }
     const tiers = options.trackers.filter((tier) => tier.length > 0);
     if (tiers.length > 0) {
       this.announcer = new Announcer({
@@ -130,6 +139,7 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
     this.metadata.tick(now);
     this.connectToPeers();
     this.announcer?.tick(now);
+    this.dhtFinder?.tick(now, true);
   }
 
   // ---- PeerOwner / DialTarget ---------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ import type { Settings } from '../session/settings.js';
 import { FileLayout } from '../storage/file-layout.js';
 import { equalBytes, PieceStorage } from '../storage/piece-storage.js';
 import { ReadCache } from '../storage/read-cache.js';
+import { DhtPeerFinder, type DhtPeerSource } from '../swarm/dht-peer-finder.js';
 import { PeerList, type PeerSource } from '../swarm/peer-list.js';
 import { Announcer, type TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
@@ -63,6 +64,8 @@ export interface TorrentOptions {
   readonly peerId: Uint8Array;
   /** BEP 12 tiers of tracker URLs; none for a torrent found only through --peer. */
   readonly trackers?: readonly (readonly string[])[];
+  /** The session's DHT, when it runs one (never used for private torrents). */
+  readonly dht?: DhtPeerSource;
 }
 
 /** Below this many connections a downloading torrent asks its trackers for peers sooner. */
@@ -90,6 +93,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private readonly announcer: Announcer | undefined;
   private readonly extensions = new ExtensionRegistry();
   private readonly pex: UtPex | undefined;
+  private readonly dhtFinder: DhtPeerFinder | undefined;
+  private readonly dhtPeerSource: DhtPeerSource | undefined;
   private readCache: ReadCache | undefined;
   private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
   private lastChokeRoundAt = -Infinity;
@@ -126,6 +131,12 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     );
     this.smartBan = new SmartBan(options.platform.hasher);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
+    if (options.dht && !options.info.private) {
+      this.dhtPeerSource = options.dht;
+      this.dhtFinder = new DhtPeerFinder(options.dht, options.info.infoHash, options.listenPort, (peers) => {
+        for (const peer of peers) this.addPeer(peer.host, peer.port, 'dht');
+      });
+    }
     // BEP 11 peer exchange; never for private torrents (BEP 27: peers only from the tracker).
     if (!options.info.private) {
       this.pex = new UtPex({
@@ -282,6 +293,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     for (const peer of this.peers.values()) this.fillRequests(peer);
     this.connectToPeers();
     this.pex?.tick(now);
+    this.dhtFinder?.tick(now, !this.complete && this.peers.size < WANTED_CONNECTIONS);
     if (this.announcer) {
       this.announcer.setNeedPeers(!this.complete && this.peers.size < WANTED_CONNECTIONS);
       this.announcer.tick(now);
@@ -449,6 +461,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
 
   extendedMessage(peer: PeerConnection, extendedId: number, payload: Uint8Array): void {
     this.extensions.handle(peer, extendedId, payload);
+  }
+
+  /** BEP 5 PORT: the peer runs a DHT node there. */
+  peerDhtPort(peer: PeerConnection, port: number): void {
+    if (port > 0) this.dhtPeerSource?.addNode(peer.remoteAddress, port);
   }
 
   private handshakeIdentity(): HandshakeIdentity {
