@@ -11,6 +11,9 @@ const alias = {
   '@bitloom/cli': src('cli'),
 };
 
+// No test may reach a DHT router on the internet: an empty bootstrap list for every bitloom the tests start.
+const env = { BITLOOM_DHT_BOOTSTRAP: '' };
+
 export default defineConfig({
   resolve: { alias },
   test: {
@@ -19,6 +22,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'unit',
+          env,
           include: ['packages/*/test/**/*.test.ts'],
           setupFiles: ['./vitest.setup.ts'],
           testTimeout: 30_000,
@@ -28,6 +32,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: 'interop',
+          env,
           include: ['interop/**/*.test.ts'],
           testTimeout: 180_000,
           hookTimeout: 60_000,

@@ -68,6 +68,8 @@ export const LEECHERS = [
         `127.0.0.1:${seederPort}`,
         '--listen',
         '127.0.0.1',
+        // Loopback only: no DHT (it would bootstrap from the public routers).
+        '--no-dht',
         '--quiet',
       ],
       cwd: REPO_ROOT,

@@ -5,6 +5,7 @@
 import type { MagnetLink, Metainfo, Session, Torrent, TorrentStatus, TrackerStatus } from '@bitloom/engine';
 import { createSession } from '@bitloom/node';
 import type { OutputStream } from './cli-context.js';
+import { type DhtCliOptions, dhtOptionsFrom, saveDhtNodes } from './dht-options.js';
 import { oneLine, safeText } from './format.js';
 import { ProgressDisplay } from './progress-line.js';
 
@@ -27,6 +28,8 @@ export interface RunTorrentOptions {
   readonly stderr: OutputStream & { columns?: number };
   /** Called once the session listens (e.g. to print the port). */
   readonly onListening?: (session: Session) => void;
+  /** The DHT flags of the command (`--no-dht`, `--dht-bootstrap`); undefined: no DHT. */
+  readonly dht?: DhtCliOptions;
 }
 
 export interface RunResult {
@@ -37,7 +40,11 @@ export interface RunResult {
 }
 
 export async function runTorrent(options: RunTorrentOptions): Promise<RunResult> {
-  const session = await createSession({ listen: { host: options.listenHost, port: options.listenPort } });
+  const dht = options.dht ? await dhtOptionsFrom(options.dht) : undefined;
+  const session = await createSession({
+    listen: { host: options.listenHost, port: options.listenPort },
+    ...(dht && { dht }),
+  });
   options.onListening?.(session);
   const display = ProgressDisplay.for(options.stderr, options.quiet, () => performance.now());
   let interrupted: () => void = () => {};
@@ -63,6 +70,7 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
       error: error instanceof Error ? error : new Error(String(error)),
     };
   } finally {
+    if (options.dht) await saveDhtNodes(session, options.dht);
     await session.close();
     process.off('SIGINT', signalHandler);
     process.off('SIGTERM', signalHandler);

@@ -7,6 +7,7 @@ import { isTrackerUrl } from '@bitloom/engine';
 import type { Command } from 'commander';
 import { collect } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
+import type { DhtCliOptions } from '../dht-options.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { safeText } from '../format.js';
@@ -14,7 +15,7 @@ import { parsePeerAddress, parsePort } from '../peer-address.js';
 import { runTorrent, type TorrentSource } from '../run-torrent.js';
 import { readTorrentInput } from '../torrent-input.js';
 
-interface DownloadOptions {
+interface DownloadOptions extends DhtCliOptions {
   output: string;
   peer?: string[];
   tracker?: string[];
@@ -58,6 +59,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     keepSeeding: options.seed === true,
     quiet: options.quiet === true,
     stderr: context.stderr,
+    dht: options,
   });
   if (result.outcome === 'error') throw result.error;
   if (result.outcome === 'interrupted') {
@@ -86,6 +88,12 @@ export function register(program: Command, context: CliContext): void {
     .option('--port <n>', 'port to accept peers on (0: any free port)', '0')
     .option('--listen <address>', 'address to accept peers on', '0.0.0.0')
     .option('--seed', 'keep seeding after the download completes, until interrupted')
+    .option('--no-dht', 'do not use the DHT to find peers')
+    .option(
+      '--dht-bootstrap <host:port>',
+      'bootstrap the DHT from this node (repeatable; default: public routers)',
+      collect,
+    )
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
       'after',

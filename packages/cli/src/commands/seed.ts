@@ -3,13 +3,15 @@
  * verifies until SIGINT/SIGTERM, stopping cleanly.
  */
 import type { Command } from 'commander';
+import { collect } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
+import type { DhtCliOptions } from '../dht-options.js';
 import { ExitCode } from '../exit-codes.js';
 import { parsePort } from '../peer-address.js';
 import { runTorrent } from '../run-torrent.js';
 import { readTorrentFile } from '../torrent-input.js';
 
-interface SeedOptions {
+interface SeedOptions extends DhtCliOptions {
   data: string;
   port: string;
   listen: string;
@@ -27,6 +29,7 @@ async function run(input: string, options: SeedOptions, context: CliContext): Pr
     keepSeeding: true,
     quiet: options.quiet === true,
     stderr: context.stderr,
+    dht: options,
     onListening: (session) => {
       context.stdout.write(`listening on port ${session.listenPort}\n`);
     },
@@ -43,6 +46,12 @@ export function register(program: Command, context: CliContext): void {
     .requiredOption('--data <dir>', 'directory holding the torrent data (as `download -o` would create it)')
     .option('--port <n>', 'port to accept peers on (0: any free port)', '6881')
     .option('--listen <address>', 'address to accept peers on', '0.0.0.0')
+    .option('--no-dht', 'do not use the DHT to find peers')
+    .option(
+      '--dht-bootstrap <host:port>',
+      'bootstrap the DHT from this node (repeatable; default: public routers)',
+      collect,
+    )
     .option('-q, --quiet', 'no progress output')
     .addHelpText('after', '\nExample:\n  bitloom seed movie.torrent --data ~/Videos --port 6881')
     .action((input: string, options: SeedOptions) => run(input, options, context));
