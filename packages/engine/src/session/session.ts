@@ -50,6 +50,8 @@ export interface AddTorrentOptions {
   readonly peers?: readonly { host: string; port: number }[];
   /** BEP 12 tracker tiers; default: the torrent's own (`announce` / `announce-list`). */
   readonly trackers?: readonly (readonly string[])[];
+  /** Download only these files (inclusive index ranges, as a magnet's `so=`, BEP 53); default all. */
+  readonly selectOnly?: readonly { start: number; end: number }[];
 }
 
 export type SessionEvents = {
@@ -134,6 +136,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       trackers: options.trackers ?? ('announce' in info ? (info as Metainfo).announce : []),
     });
     this.torrents.set(info.infoHashHex, torrent);
+    if (options.selectOnly) torrent.selectFiles(options.selectOnly);
     for (const peer of options.peers ?? []) torrent.addPeer(peer.host, peer.port, 'manual');
     void torrent.start();
     this.emit('torrent', { infoHash: info.infoHashHex });
@@ -175,7 +178,13 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       if (this.fetches.get(infoHashHex) !== fetch) return;
       this.fetches.delete(infoHashHex);
       void fetch.stop();
-      this.addTorrent(info, { savePath: options.savePath, peers: fetch.peerAddresses(), trackers });
+      const selectOnly = options.selectOnly ?? link.selectOnly;
+      this.addTorrent(info, {
+        savePath: options.savePath,
+        peers: fetch.peerAddresses(),
+        trackers,
+        ...(selectOnly && { selectOnly }),
+      });
     });
     fetch.start();
     return fetch;

@@ -309,6 +309,31 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     }
   }
 
+  /**
+   * Sets each file's priority (0 = skip, 1–7); a piece gets the highest priority of the files it holds bytes of.
+   * Pieces shared with a wanted file are still downloaded, and written whole (into the skipped file too).
+   */
+  setFilePriorities(priorities: readonly number[]): void {
+    const pieceMax = new Uint8Array(this.pieceCount);
+    this.info.files.forEach((file, index) => {
+      if (file.padding || file.length === 0) return;
+      const priority = Math.max(0, Math.min(7, Math.trunc(priorities[index] ?? 1)));
+      const { first, last } = this.layout.piecesOfFile(index);
+      for (let piece = first; piece <= last; piece++) pieceMax[piece] = Math.max(pieceMax[piece]!, priority);
+    });
+    for (let piece = 0; piece < this.pieceCount; piece++)
+      this.picker.setPiecePriority(piece, pieceMax[piece]!);
+    for (const peer of this.peers.values()) this.updateInterest(peer);
+  }
+
+  /** Downloads only the files in these inclusive index ranges (a magnet's `so=`); indices past the end are ignored. */
+  selectFiles(ranges: readonly { start: number; end: number }[]): void {
+    const wanted = this.info.files.map((_, index) =>
+      ranges.some((r) => index >= r.start && index <= r.end) ? 1 : 0,
+    );
+    this.setFilePriorities(wanted);
+  }
+
   /** The trackers and what they last said (plain data). */
   trackers(): TrackerStatus[] {
     return this.announcer?.status() ?? [];

@@ -101,4 +101,48 @@ describe('magnet links: metadata exchange (BEP 9) on the virtual network', () =>
     await swarm.clock.runUntil(() => session.torrents.has(torrent.info.infoHashHex), { maxMs: 120_000 });
     expect(session.torrents.get(torrent.info.infoHashHex)!.info.infoBytes).toEqual(torrent.info.infoBytes);
   });
+
+  it('magnet so= (BEP 53) downloads only the selected files once the metadata arrives', async () => {
+    const files = [
+      { name: 'a.bin', length: 200_000 },
+      { name: 'b.bin', length: 150_000 },
+      { name: 'c.bin', length: 200_000 },
+    ];
+    const torrent = await makeSwarmTorrent(files, 16 * 1024);
+    swarm = new Swarm(torrent);
+    const seeder = await swarm.addSeeder();
+    await swarm.clock.runUntil(() => seeder.torrent.complete);
+    const platform = createTestPlatform({ seed: 97, host: '10.0.0.79', network: swarm.network });
+    const session = await Session.create({
+      platform,
+      listen: { host: '10.0.0.79', port: 6881 },
+      settings: testingSettings(),
+    });
+    extra.push(session);
+    session.addMagnet(
+      {
+        infoHash: torrent.info.infoHash,
+        trackers: [],
+        webSeeds: [],
+        peers: [{ host: seeder.host, port: 6881 }],
+        selectOnly: [{ start: 1, end: 1 }],
+      },
+      { savePath: '/so' },
+    );
+    await swarm.clock.runUntil(() => session.torrents.get(torrent.info.infoHashHex)?.complete === true, {
+      maxMs: 120_000,
+    });
+    const leech = session.torrents.get(torrent.info.infoHashHex)!;
+    const b = torrent.info.files[1]!;
+    expect(
+      sameBytes(
+        platform.storage.files().get(['/so', ...b.path].join('/'))!,
+        torrent.payload.subarray(b.offset, b.offset + b.length),
+      ),
+    ).toBe(true);
+    // Only the pieces holding b.bin were fetched: far less than the whole torrent.
+    const bPieces = Math.floor((b.offset + b.length - 1) / 16384) - Math.floor(b.offset / 16384) + 1;
+    expect(leech.status().piecesHad).toBe(bPieces);
+    expect(leech.status().downloadedBytes).toBeLessThanOrEqual(bPieces * 16384);
+  });
 });
