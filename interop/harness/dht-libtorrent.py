@@ -5,10 +5,15 @@ Starts a session with only the DHT enabled, bound to 127.0.0.1, with libtorrent'
 loopback nodes count, and no default bootstrap routers (nothing leaves the machine). It bootstraps from the
 nodes given with --node, then reads JSON commands from stdin, one a line:
   {"cmd": "add_torrent", "info_hash": HEX}   (libtorrent then announces its own listen port to the DHT)
+  {"cmd": "add_torrent", "torrent_file": PATH, "save_path": DIR, "seed_mode": true}   (seeds it, announcing)
+  {"cmd": "add_torrent", "magnet": URI, "save_path": DIR}   (downloads it: peers from the DHT, BEP 9 metadata)
   {"cmd": "get_peers", "info_hash": HEX}
   {"cmd": "add_node", "host": "127.0.0.1", "port": N}
 and prints JSON lines: {"event": "ready", "port": P}, {"event": "peers", "info_hash": HEX, "peers": [[ip, port]…]}
-for every get_peers reply, and {"event": "status", "dht_nodes": N} every second. Runs until stdin closes.
+for every get_peers reply, {"event": "announce_in", "info_hash": HEX, "ip": IP, "port": N} for every
+announce_peer another node sent us, {"event": "status", "dht_nodes": N} every second, and for every torrent
+{"event": "torrent", "info_hash": HEX, "has_metadata", "progress", "is_seeding", "peers"} every second.
+Runs until stdin closes.
 """
 import argparse
 import json
@@ -60,6 +65,7 @@ def main():
         time.sleep(0.05)
     emit({"event": "ready", "port": session.listen_port()})
 
+    torrents = []
     stdin_open = True
     last_status = 0.0
     while stdin_open:
@@ -73,12 +79,21 @@ def main():
                 name = command["cmd"]
                 if name == "add_torrent":
                     # The Python binding cannot build dht_announce's flags argument, so announce the way
-                    # libtorrent itself does: a torrent (here a bare info-hash) announces its listen port.
-                    params = lt.parse_magnet_uri("magnet:?xt=urn:btih:" + command["info_hash"])
+                    # libtorrent itself does: a torrent (a bare info-hash, a magnet link or a torrent file)
+                    # announces its listen port.
+                    if "torrent_file" in command:
+                        params = lt.add_torrent_params()
+                        params.ti = lt.torrent_info(command["torrent_file"])
+                    else:
+                        params = lt.parse_magnet_uri(
+                            command.get("magnet") or "magnet:?xt=urn:btih:" + command["info_hash"]
+                        )
                     params.save_path = command.get("save_path", "/tmp")
                     params.flags &= ~lt.torrent_flags.auto_managed
                     params.flags &= ~lt.torrent_flags.paused
-                    session.add_torrent(params)
+                    if command.get("seed_mode"):
+                        params.flags |= lt.torrent_flags.seed_mode
+                    torrents.append(session.add_torrent(params))
                 elif name == "get_peers":
                     session.dht_get_peers(lt.sha1_hash(bytes.fromhex(command["info_hash"])))
                 elif name == "add_node":
@@ -89,14 +104,29 @@ def main():
                 emit({"event": "peers", "info_hash": str(alert.info_hash), "peers": peers})
             elif args.log and isinstance(alert, (lt.dht_log_alert, lt.dht_pkt_alert)):
                 sys.stderr.write(alert.message() + "\n")
+            elif isinstance(alert, lt.dht_announce_alert):
+                emit({"event": "announce_in", "info_hash": str(alert.info_hash), "ip": str(alert.ip),
+                      "port": alert.port})
             elif isinstance(alert, lt.dht_bootstrap_alert):
                 emit({"event": "bootstrapped"})
+            elif alert.category() & lt.alert_category.error:
+                sys.stderr.write("libtorrent: %s\n" % alert.message())
         now = time.monotonic()
         if now - last_status >= 1.0:
             last_status = now
             session.post_dht_stats()
             status = session.status()
             emit({"event": "status", "dht_nodes": status.dht_nodes})
+            for handle in torrents:
+                t = handle.status()
+                emit({
+                    "event": "torrent",
+                    "info_hash": str(t.info_hashes.v1),
+                    "has_metadata": t.has_metadata,
+                    "progress": t.progress,
+                    "is_seeding": t.is_seeding and t.state == lt.torrent_status.seeding,
+                    "peers": t.num_peers,
+                })
 
 
 if __name__ == "__main__":
