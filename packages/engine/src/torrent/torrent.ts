@@ -27,6 +27,7 @@ import { DhtPeerFinder, type DhtPeerSource } from '../swarm/dht-peer-finder.js';
 import { PeerList, type PeerSource } from '../swarm/peer-list.js';
 import { Announcer, type TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
+import { piecePriorities, selectionPriorities } from './file-priorities.js';
 import { PieceAssembly } from './piece-assembly.js';
 import { SmartBan } from './smart-ban.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
@@ -314,24 +315,14 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
    * Pieces shared with a wanted file are still downloaded, and written whole (into the skipped file too).
    */
   setFilePriorities(priorities: readonly number[]): void {
-    const pieceMax = new Uint8Array(this.pieceCount);
-    this.info.files.forEach((file, index) => {
-      if (file.padding || file.length === 0) return;
-      const priority = Math.max(0, Math.min(7, Math.trunc(priorities[index] ?? 1)));
-      const { first, last } = this.layout.piecesOfFile(index);
-      for (let piece = first; piece <= last; piece++) pieceMax[piece] = Math.max(pieceMax[piece]!, priority);
-    });
-    for (let piece = 0; piece < this.pieceCount; piece++)
-      this.picker.setPiecePriority(piece, pieceMax[piece]!);
+    const pieces = piecePriorities(this.info.files, this.layout, priorities);
+    for (let piece = 0; piece < this.pieceCount; piece++) this.picker.setPiecePriority(piece, pieces[piece]!);
     for (const peer of this.peers.values()) this.updateInterest(peer);
   }
 
   /** Downloads only the files in these inclusive index ranges (a magnet's `so=`); indices past the end are ignored. */
   selectFiles(ranges: readonly { start: number; end: number }[]): void {
-    const wanted = this.info.files.map((_, index) =>
-      ranges.some((r) => index >= r.start && index <= r.end) ? 1 : 0,
-    );
-    this.setFilePriorities(wanted);
+    this.setFilePriorities(selectionPriorities(this.info.files.length, ranges));
   }
 
   /** The trackers and what they last said (plain data). */
