@@ -180,6 +180,12 @@ describe('trackerless magnet links through the DHT', () => {
 
     const dir = join(work, 'libtorrent-download');
     const leecher = await dhtNode();
+    // libtorrent looks a new torrent's peers up once, then not for minutes: only once its DHT has nodes.
+    await leecher.waitFor(
+      (event) => event.event === 'status' && Number(event.dht_nodes) >= 2,
+      20_000,
+      'two DHT nodes (the bootstrap node and the seed)',
+    );
     leecher.send({ cmd: 'add_torrent', magnet: uri, save_path: dir });
     await leecher
       .waitFor(
