@@ -148,7 +148,7 @@ describe('trackerless magnet links through the DHT', () => {
     const done = untilTorrentDone(session, log);
     const status = await withTimeout(done, TRANSFER_TIMEOUT_MS, () => {
       const stats = session.dht?.stats();
-      return `not done; known peers ${[...fetch.knownPeers].join(' ')}; dht ${JSON.stringify(stats)}\n${log.join('\n')}`;
+      return `not done; known peers ${JSON.stringify(fetch.knownPeers.addresses())}; dht ${JSON.stringify(stats)}\n${log.join('\n')}`;
     });
     expect(status.progress).toBe(1);
     expect(await differingFiles(single, dir)).toEqual([]);
