@@ -1,7 +1,7 @@
 /**
  * Trackerless swarms through the Mainline DHT (BEP 5) end to end on loopback, with bitloom's session and CLI:
  * a magnet link that names no tracker and no peer (`magnet:?xt=urn:btih:HEX`) is all the downloader gets.
- * One small DHT network: a libtorrent node as the bootstrap, and every client bootstrapping from it only.
+ * One small DHT network per test: a libtorrent node as the bootstrap, every client bootstrapping from it only.
  * - `bitloom download <magnet> --dht-bootstrap …` (the CLI binary) finds a libtorrent seeder through the DHT,
  *   fetches the info dictionary from it (BEP 9) and downloads the data; the same in-process through
  *   `Session.addMagnet` with the session's DHT on.
@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatMagnet, parseMagnet, type Session, type Torrent, type TorrentStatus } from '@bitloom/engine';
 import { createSession } from '@bitloom/node';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTorrentFile } from './harness/bitloom.js';
 import { JsonLineChild } from './harness/child-process.js';
 import { type DhtChild, type DhtEvent, startLibtorrentDht } from './harness/dht-peers.js';
@@ -91,15 +91,19 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bitloom-dht-swarm-'));
   const [fixtures] = await Promise.all([makeFixtures(work, [256 * 1024]), buildCli()]);
   [single, multi] = fixtures as [Fixture, Fixture];
-  bootstrap = await startLibtorrentDht([]);
 }, 120_000);
+
+// A fresh network per test: nodes of an earlier test, stopped, would linger in routing tables and slow lookups.
+beforeEach(async () => {
+  bootstrap = await startLibtorrentDht([]);
+  running.push(bootstrap);
+});
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((child) => child.stop()));
 });
 
 afterAll(async () => {
-  await bootstrap?.stop();
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
