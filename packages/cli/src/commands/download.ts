@@ -44,9 +44,10 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     parsed.kind === 'torrent'
       ? trackers.length
       : parsed.link.trackers.length + parsed.link.peers.length + trackers.length;
-  if (peers.length === 0 && known === 0) {
+  const privateTorrent = parsed.kind === 'torrent' && parsed.metainfo.private;
+  if (peers.length === 0 && known === 0 && (options.dht === false || privateTorrent)) {
     throw new UsageError(
-      'no way to find peers: the torrent names no tracker; give --peer HOST:PORT or --tracker URL',
+      'no way to find peers: no tracker, and the DHT is off (--no-dht or a private torrent); give --peer HOST:PORT or --tracker URL',
     );
   }
   const result = await runTorrent({

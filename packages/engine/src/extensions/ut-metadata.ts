@@ -51,6 +51,8 @@ export class UtMetadata implements PeerExtension {
   private readonly pending = new Map<number, PendingPiece>();
   /** Peers that speak ut_metadata and announced the size we are fetching. */
   private readonly sources = new Set<PeerConnection>();
+  /** Every trusted peer's announced size: when the size we chose loses all its sources, we choose again. */
+  private readonly claims = new Map<PeerConnection, number>();
   private readonly distrusted = new Set<string>();
   private readonly senders = new Map<number, string>();
   private verifying = false;
@@ -75,6 +77,7 @@ export class UtMetadata implements PeerExtension {
     const size = handshake.metadataSize;
     if (size === undefined || size <= 0 || size > MAX_METADATA_SIZE) return;
     if (this.distrusted.has(peer.address)) return;
+    this.claims.set(peer, size);
     if (this.size === undefined) this.startFetch(size);
     if (size !== this.size) return; // another size: a different (or lying) claim; not a source
     this.sources.add(peer);
@@ -101,7 +104,9 @@ export class UtMetadata implements PeerExtension {
 
   onPeerClosed(peer: PeerConnection): void {
     this.sources.delete(peer);
+    this.claims.delete(peer);
     for (const [piece, pending] of this.pending) if (pending.peer === peer) this.pending.delete(piece);
+    this.reconsiderSize();
     this.requestFromAll();
   }
 
@@ -172,20 +177,50 @@ export class UtMetadata implements PeerExtension {
       this.options.onMetadata?.(bytes);
       return;
     }
-    // Someone lied: every peer that sent a piece is asked no more, and the fetch starts over.
-    for (const address of new Set(this.senders.values())) {
-      for (const source of [...this.sources])
-        if (source.address === address) this.distrust(source, 'metadata does not match the info-hash');
-      this.distrusted.add(address);
+    // Someone lied. A lone sender is the liar; with several, fetch again from one peer at a time.
+    const senders = new Set(this.senders.values());
+    if (senders.size === 1) {
+      const [liar] = senders;
+      this.distrusted.add(liar!);
+      for (const source of [...this.sources]) {
+        if (source.address === liar) this.distrust(source, 'metadata does not match the info-hash');
+      }
+      for (const [peer] of this.claims) if (peer.address === liar) this.claims.delete(peer);
+      this.reconsiderSize();
+    } else {
+      this.oneAtATime = true;
     }
-    this.startFetch(this.size!);
+    if (this.size !== undefined) this.startFetch(this.size);
     this.requestFromAll();
   }
 
   private distrust(peer: PeerConnection, why: string): void {
     this.distrusted.add(peer.address);
     this.sources.delete(peer);
+    this.claims.delete(peer);
     this.options.onBadPeer?.(peer, why);
+    this.reconsiderSize();
+  }
+
+  /**
+   * The size we are fetching has no source left (its claimants lied or left): fetch the size most remaining peers
+   * announced instead, or wait for the next handshake. One liar announcing a wrong size first cannot stall us.
+   */
+  private reconsiderSize(): void {
+    if (this.done || this.sources.size > 0 || this.size === undefined) return;
+    const votes = new Map<number, number>();
+    for (const size of this.claims.values()) votes.set(size, (votes.get(size) ?? 0) + 1);
+    let best: number | undefined;
+    for (const [size, count] of votes) if (best === undefined || count > votes.get(best)!) best = size;
+    if (best === undefined) {
+      this.size = undefined;
+      this.buffer = undefined;
+      this.pending.clear();
+      return;
+    }
+    this.startFetch(best);
+    this.pending.clear();
+    for (const [peer, size] of this.claims) if (size === best) this.sources.add(peer);
   }
 
   private requestFromAll(): void {

@@ -145,4 +145,50 @@ describe('magnet links: metadata exchange (BEP 9) on the virtual network', () =>
     expect(leech.status().piecesHad).toBe(bPieces);
     expect(leech.status().downloadedBytes).toBeLessThanOrEqual(bPieces * 16384);
   });
+
+  it('a liar that announces a wrong metadata size first cannot stall the fetch: the honest size is taken up', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'one.bin', length: 300_000 }], 16 * 1024);
+    // A different torrent with many files: a much larger info dictionary, served under our info-hash.
+    const other = await makeSwarmTorrent(
+      Array.from({ length: 600 }, (_, i) => ({ name: `f${i}.bin`, length: 500 })),
+      16 * 1024,
+      9,
+    );
+    expect(other.info.infoBytes.length).not.toBe(torrent.info.infoBytes.length);
+    swarm = new Swarm(torrent, { latencyMs: 1 });
+    const honest = await swarm.addSeeder();
+    const liarPlatform = createTestPlatform({ seed: 6, host: '10.0.0.65', network: swarm.network });
+    const liar = await Session.create({
+      platform: liarPlatform,
+      listen: { host: '10.0.0.65', port: 6881 },
+      settings: testingSettings(),
+    });
+    extra.push(liar);
+    liar.addTorrent(
+      { ...other.info, infoHash: torrent.info.infoHash, infoHashHex: torrent.info.infoHashHex },
+      { savePath: '/liar' },
+    );
+    await swarm.clock.runUntil(() => honest.torrent.complete);
+    const platform = createTestPlatform({ seed: 96, host: '10.0.0.80', network: swarm.network });
+    const session = await Session.create({
+      platform,
+      listen: { host: '10.0.0.80', port: 6881 },
+      settings: testingSettings(),
+    });
+    extra.push(session);
+    const fetch = session.addMagnet(
+      {
+        infoHash: torrent.info.infoHash,
+        trackers: [],
+        webSeeds: [],
+        peers: [{ host: '10.0.0.65', port: 6881 }],
+      },
+      { savePath: '/m2' },
+    );
+    // The liar's size is taken first (it is the only peer); then the honest seeder joins.
+    await swarm.clock.runUntil(() => fetch.progress().total > 0);
+    fetch.addPeer(honest.host, 6881);
+    await swarm.clock.runUntil(() => session.torrents.has(torrent.info.infoHashHex), { maxMs: 120_000 });
+    expect(session.torrents.get(torrent.info.infoHashHex)!.info.infoBytes).toEqual(torrent.info.infoBytes);
+  });
 });
