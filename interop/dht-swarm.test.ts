@@ -13,18 +13,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { formatMagnet, parseMagnet, type Session, type Torrent, type TorrentStatus } from '@bitloom/engine';
 import { createSession } from '@bitloom/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readTorrentFile } from './harness/bitloom.js';
-import { JsonLineChild } from './harness/child-process.js';
+import { buildCli, spawnBitloom } from './harness/bitloom-cli.js';
+import type { JsonLineChild } from './harness/child-process.js';
 import { type DhtChild, type DhtEvent, startLibtorrentDht } from './harness/dht-peers.js';
 import { differingFiles, type Fixture, makeFixtures } from './harness/payloads.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BITLOOM_BIN = join(REPO_ROOT, 'packages/cli/bin/bitloom.js');
-const TSC = join(REPO_ROOT, 'node_modules/.bin/tsc');
 const LOCALHOST = '127.0.0.1';
 /** How long the bootstrap node may take to hear a seeder's announce_peer. */
 const ANNOUNCE_TIMEOUT_MS = 20_000;
@@ -38,16 +35,8 @@ let bootstrap: DhtChild;
 const running: { stop(): Promise<void> }[] = [];
 let buildOutput = '';
 
-/** Builds the CLI (incremental); a failing build still emits, so its output only goes into failure messages. */
-async function buildCli(): Promise<void> {
-  const tsc = new JsonLineChild(TSC, ['-b', 'packages/cli'], { cwd: REPO_ROOT });
-  const status = await tsc.waitForExit(120_000);
-  await tsc.stdoutClosed;
-  if (status !== 0) buildOutput = `tsc -b exited with ${status}:\n${tsc.rawLines.join('\n')}\n${tsc.stderr}`;
-}
-
 function bitloomCommand(args: string[]): JsonLineChild {
-  const child = new JsonLineChild(process.execPath, [BITLOOM_BIN, ...args], { cwd: REPO_ROOT });
+  const child = spawnBitloom(args);
   running.push(child);
   return child;
 }
@@ -89,7 +78,12 @@ async function startLibtorrentDhtSeeder(fixture: Fixture, infoHash: string): Pro
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bitloom-dht-swarm-'));
-  const [fixtures] = await Promise.all([makeFixtures(work, [256 * 1024]), buildCli()]);
+  const [fixtures] = await Promise.all([
+    makeFixtures(work, [256 * 1024]),
+    buildCli().then((output) => {
+      buildOutput = output;
+    }),
+  ]);
   [single, multi] = fixtures as [Fixture, Fixture];
 }, 120_000);
 

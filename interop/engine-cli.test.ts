@@ -7,17 +7,14 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { JsonLineChild } from './harness/child-process.js';
+import { buildCli, spawnBitloom } from './harness/bitloom-cli.js';
+import type { JsonLineChild } from './harness/child-process.js';
 import { runLibtorrentLeecher, startLibtorrentSeeder } from './harness/libtorrent.js';
 import { differingFiles, type Fixture, makeFixtures } from './harness/payloads.js';
 import type { PeerProcess } from './harness/peer-process.js';
 import { startWebTorrentSeeder } from './harness/webtorrent.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BITLOOM_BIN = join(REPO_ROOT, 'packages/cli/bin/bitloom.js');
-const TSC = join(REPO_ROOT, 'node_modules/.bin/tsc');
 const TRANSFER_TIMEOUT_MS = 60_000;
 
 let work: string;
@@ -28,26 +25,20 @@ const running: { stop(): Promise<void> }[] = [];
 /** What `tsc -b` printed (empty when the build was clean), for failure messages. */
 let buildOutput = '';
 
-/**
- * Builds the CLI and what it imports. tsc -b is incremental (by content) and still emits when some file has a
- * type error, so a failing build does not stop the test; its output is added to any failure message instead.
- */
-async function buildCli(): Promise<void> {
-  const tsc = new JsonLineChild(TSC, ['-b', 'packages/cli'], { cwd: REPO_ROOT });
-  const status = await tsc.waitForExit(120_000);
-  await tsc.stdoutClosed;
-  if (status !== 0) buildOutput = `tsc -b exited with ${status}:\n${tsc.rawLines.join('\n')}\n${tsc.stderr}`;
-}
-
 function bitloom(args: string[]): JsonLineChild {
-  const child = new JsonLineChild(process.execPath, [BITLOOM_BIN, ...args], { cwd: REPO_ROOT });
+  const child = spawnBitloom(args);
   running.push(child);
   return child;
 }
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bitloom-engine-cli-'));
-  const [fixtures] = await Promise.all([makeFixtures(work, [256 * 1024]), buildCli()]);
+  const [fixtures] = await Promise.all([
+    makeFixtures(work, [256 * 1024]),
+    buildCli().then((output) => {
+      buildOutput = output;
+    }),
+  ]);
   [single, multi] = fixtures as [Fixture, Fixture];
 }, 180_000);
 

@@ -10,7 +10,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   formatMagnet,
   type InfoDictionary,
@@ -23,7 +22,8 @@ import {
 import { createSession } from '@bitloom/node';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readTorrentFile, startBitloom, untilDone } from './harness/bitloom.js';
-import { JsonLineChild } from './harness/child-process.js';
+import { buildCli, spawnBitloom } from './harness/bitloom-cli.js';
+import type { JsonLineChild } from './harness/child-process.js';
 import { libtorrentCreate, runLibtorrentMagnetLeecher, startLibtorrentSeeder } from './harness/libtorrent.js';
 import { differingFiles, type Fixture, makeFixtures } from './harness/payloads.js';
 import { makePayload } from './harness/tools.js';
@@ -31,9 +31,6 @@ import { startTracker } from './harness/tracker.js';
 import { startTransmission, type TransmissionInfo } from './harness/transmission.js';
 import { startWebTorrentSeeder } from './harness/webtorrent.js';
 
-const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
-const BITLOOM_BIN = join(REPO_ROOT, 'packages/cli/bin/bitloom.js');
-const TSC = join(REPO_ROOT, 'node_modules/.bin/tsc');
 const TRANSFER_TIMEOUT_MS = 60_000;
 /** BEP 9 metadata piece size. */
 const METADATA_PIECE = 16 * 1024;
@@ -61,16 +58,8 @@ async function makeManyFilesFixture(): Promise<Fixture> {
   return { label: `${MANY_FILE_COUNT} files`, torrentFile, dataDir, files, pieceLength: 32 * 1024 };
 }
 
-/** Builds the CLI (incremental); a failing build still emits, so its output only goes into failure messages. */
-async function buildCli(): Promise<void> {
-  const tsc = new JsonLineChild(TSC, ['-b', 'packages/cli'], { cwd: REPO_ROOT });
-  const status = await tsc.waitForExit(120_000);
-  await tsc.stdoutClosed;
-  if (status !== 0) buildOutput = `tsc -b exited with ${status}:\n${tsc.rawLines.join('\n')}\n${tsc.stderr}`;
-}
-
 function bitloomCommand(args: string[]): JsonLineChild {
-  const child = new JsonLineChild(process.execPath, [BITLOOM_BIN, ...args], { cwd: REPO_ROOT });
+  const child = spawnBitloom(args);
   running.push(child);
   return child;
 }
@@ -175,7 +164,12 @@ function transmissionSeeding(info: TransmissionInfo): boolean {
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'bitloom-engine-magnet-'));
-  const [fixtures] = await Promise.all([makeFixtures(work, [256 * 1024]), buildCli()]);
+  const [fixtures] = await Promise.all([
+    makeFixtures(work, [256 * 1024]),
+    buildCli().then((output) => {
+      buildOutput = output;
+    }),
+  ]);
   [single, multi] = fixtures as [Fixture, Fixture];
   many = await makeManyFilesFixture();
 }, 180_000);
