@@ -28,6 +28,10 @@ export interface RunTorrentOptions {
   readonly stderr: OutputStream & { columns?: number };
   /** Called once the session listens (e.g. to print the port). */
   readonly onListening?: (session: Session) => void;
+  /** Only these files (inclusive index ranges); default all. */
+  readonly selectOnly?: readonly { start: number; end: number }[];
+  /** Download pieces in order. */
+  readonly sequential?: boolean;
   /** The DHT flags of the command (`--no-dht`, `--dht-bootstrap`); undefined: no DHT. */
   readonly dht?: DhtCliOptions;
 }

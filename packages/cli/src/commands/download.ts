@@ -10,12 +10,16 @@ import type { CliContext } from '../cli-context.js';
 import type { DhtCliOptions } from '../dht-options.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
+import { type IndexRange, parseIndexRanges, selectedRanges } from '../file-selection.js';
 import { safeText } from '../format.js';
 import { parsePeerAddress, parsePort } from '../peer-address.js';
 import { runTorrent, type TorrentSource } from '../run-torrent.js';
 import { readTorrentInput } from '../torrent-input.js';
 
 interface DownloadOptions extends DhtCliOptions {
+  select?: string;
+  exclude?: string;
+  sequential?: boolean;
   output: string;
   peer?: string[];
   tracker?: string[];
@@ -50,8 +54,18 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
       'no way to find peers: no tracker, and the DHT is off (--no-dht or a private torrent); give --peer HOST:PORT or --tracker URL',
     );
   }
+  let selectOnly: readonly IndexRange[] | undefined;
+  if (parsed.kind === 'torrent') {
+    selectOnly = selectedRanges(parsed.metainfo.files.length, options.select, options.exclude);
+  } else {
+    if (options.exclude !== undefined)
+      throw new UsageError('--exclude needs the file list: use it with a .torrent file, or --select');
+    selectOnly = options.select !== undefined ? parseIndexRanges('--select', options.select) : undefined;
+  }
   const result = await runTorrent({
     source,
+    ...(selectOnly && { selectOnly }),
+    ...(options.sequential && { sequential: true }),
     savePath: options.output,
     peers,
     trackers,
@@ -88,6 +102,12 @@ export function register(program: Command, context: CliContext): void {
     )
     .option('--port <n>', 'port to accept peers on (0: any free port)', '0')
     .option('--listen <address>', 'address to accept peers on', '0.0.0.0')
+    .option(
+      '--select <indices>',
+      'download only these files, by index as `bitloom info` shows them (e.g. 0,2-4)',
+    )
+    .option('--exclude <indices>', 'download every file but these (e.g. 1,5-7)')
+    .option('--sequential', 'download pieces in order (each is still verified)')
     .option('--seed', 'keep seeding after the download completes, until interrupted')
     .option('--no-dht', 'do not use the DHT to find peers')
     .option(

@@ -52,6 +52,8 @@ export interface AddTorrentOptions {
   readonly trackers?: readonly (readonly string[])[];
   /** Download only these files (inclusive index ranges, as a magnet's `so=`, BEP 53); default all. */
   readonly selectOnly?: readonly { start: number; end: number }[];
+  /** Download pieces in order (streaming, previews); every piece is still verified. */
+  readonly sequential?: boolean;
 }
 
 export type SessionEvents = {
@@ -137,6 +139,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     });
     this.torrents.set(info.infoHashHex, torrent);
     if (options.selectOnly) torrent.selectFiles(options.selectOnly);
+    if (options.sequential) torrent.setSequential(true);
     for (const peer of options.peers ?? []) torrent.addPeer(peer.host, peer.port, 'manual');
     void torrent.start();
     this.emit('torrent', { infoHash: info.infoHashHex });
@@ -184,6 +187,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
         peers: fetch.peerAddresses(),
         trackers,
         ...(selectOnly && { selectOnly }),
+        ...(options.sequential && { sequential: true }),
       });
     });
     fetch.start();

@@ -320,6 +320,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     for (const peer of this.peers.values()) this.updateInterest(peer);
   }
 
+  /** Picks pieces in order instead of rarest first (every piece is still verified). */
+  setSequential(on: boolean): void {
+    this.picker.setSequential(on);
+  }
+
   /** Downloads only the files in these inclusive index ranges (a magnet's `so=`); indices past the end are ignored. */
   selectFiles(ranges: readonly { start: number; end: number }[]): void {
     this.setFilePriorities(selectionPriorities(this.info.files.length, ranges));
