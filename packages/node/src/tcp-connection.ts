@@ -1,8 +1,9 @@
 /**
  * One TCP stream (BEP 3 peer wire traffic runs over it), adapting a `net.Socket` to the engine's `Connection`.
  * Nothing is read before the owner calls `setHandlers`: the socket stays in paused mode (Node buffers up to its
- * high-water mark) until a `data` listener is attached. Chunks are handed over as `Uint8Array` views of the
- * `Buffer` Node allocated for that read, without copying; Node never reuses them. Small writes made while corked
+ * high-water mark) until a `data` listener is attached. Chunks are handed over as `Uint8Array` views, without
+ * copying, valid only during the `data` call: outgoing sockets read into one reused `SocketReadBuffer`, accepted
+ * ones into the `Buffer` Node allocated for that read. Small writes made while corked
  * (a batch of 17-byte REQUESTs) are joined into one buffer on `uncork`: one `write` instead of a `writev` over
  * a dozen tiny buffers, each wrapped and tracked by the stream.
  */
@@ -10,6 +11,7 @@ import type { Socket } from 'node:net';
 import type { Connection, ConnectionHandlers } from '@bitloom/engine';
 import { SocketError } from './errors.js';
 import { unmapIPv4 } from './ip-address.js';
+import type { SocketReadBuffer } from './socket-read-buffer.js';
 
 /** Corked writes adding up to at most this many bytes are joined into one buffer; larger ones go out as they are. */
 const JOIN_CORKED_BYTES = 4096;
@@ -29,10 +31,16 @@ export class TcpConnection implements Connection {
   /** Writes held while corked, in order, and their total size. */
   #corked: Uint8Array[] = [];
   #corkedBytes = 0;
+  /** Set when the socket was connected with this buffer as its `onread` (it then emits no `data` events). */
+  readonly #readBuffer: SocketReadBuffer | undefined;
 
-  /** Takes ownership of a connected socket; `onClosed` runs once when the socket is gone. */
-  constructor(socket: Socket, onClosed?: (connection: TcpConnection) => void) {
+  /**
+   * Takes ownership of a connected socket; `onClosed` runs once when the socket is gone. A socket connected with
+   * `readBuffer.onread` must be paused until then; its reads arrive through `readBuffer`.
+   */
+  constructor(socket: Socket, onClosed?: (connection: TcpConnection) => void, readBuffer?: SocketReadBuffer) {
     this.#socket = socket;
+    this.#readBuffer = readBuffer;
     this.remoteAddress = unmapIPv4(socket.remoteAddress ?? '');
     this.remotePort = socket.remotePort ?? 0;
     // An 'error' is always followed by 'close'; keep the first error to report with it.
@@ -61,9 +69,13 @@ export class TcpConnection implements Connection {
     const first = this.#handlers === undefined;
     this.#handlers = handlers;
     if (first) {
-      this.#socket.on('data', (chunk: Buffer) => {
-        this.#handlers!.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
-      });
+      if (this.#readBuffer !== undefined) {
+        this.#readBuffer.deliver = (chunk) => this.#handlers!.data(chunk);
+      } else {
+        this.#socket.on('data', (chunk: Buffer) => {
+          this.#handlers!.data(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+        });
+      }
       this.#socket.on('drain', () => this.#handlers!.drain());
       if (this.#paused) this.#socket.pause();
       else this.#socket.resume();

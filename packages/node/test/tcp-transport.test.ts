@@ -19,7 +19,10 @@ async function eventLoopTurns(turns: number): Promise<void> {
   for (let i = 0; i < turns; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-/** Records what a connection reports; `closed` settles with the close error (or undefined). */
+/**
+ * Records what a connection reports (chunks copied: they are valid only during `data`, and outgoing sockets
+ * reuse one read buffer); `closed` settles with the close error (or undefined).
+ */
 function recorder(connection: Connection, overrides: Partial<ConnectionHandlers> = {}) {
   const chunks: Uint8Array[] = [];
   let closeCalls = 0;
@@ -29,7 +32,7 @@ function recorder(connection: Connection, overrides: Partial<ConnectionHandlers>
     onClose = resolve;
   });
   connection.setHandlers({
-    data: (chunk) => chunks.push(chunk),
+    data: (chunk) => chunks.push(chunk.slice()),
     drain: () => drains++,
     close: (error) => {
       closeCalls++;
@@ -89,7 +92,7 @@ describe('NodeTcpTransport on loopback', () => {
     expect(client.remoteAddress).toBe('127.0.0.1');
     expect(client.remotePort).toBe(listener.port);
     expect(server.remoteAddress).toBe('127.0.0.1');
-    server.setHandlers({ data: (chunk) => server.write(chunk), drain: () => {}, close: () => {} });
+    server.setHandlers({ data: (chunk) => server.write(chunk.slice()), drain: () => {}, close: () => {} });
 
     const payload = new Uint8Array(4 * 1024 * 1024);
     for (let i = 0; i < payload.length; i++) payload[i] = (i * 7 + (i >>> 11)) & 0xff;
@@ -99,7 +102,7 @@ describe('NodeTcpTransport on loopback', () => {
     });
     const clientSide = recorder(client, {
       data: (chunk) => {
-        clientSide.chunks.push(chunk);
+        clientSide.chunks.push(chunk.slice());
         if (clientSide.received >= payload.length) done();
       },
     });
@@ -137,7 +140,7 @@ describe('NodeTcpTransport on loopback', () => {
     });
     server.setHandlers({
       data: (data) => {
-        serverSide.chunks.push(data);
+        serverSide.chunks.push(data.slice());
         if (serverSide.received === total) allIn();
       },
       drain: () => {},
@@ -161,7 +164,7 @@ describe('NodeTcpTransport on loopback', () => {
     });
     const serverSide = recorder(server, {
       data: (data) => {
-        serverSide.chunks.push(data);
+        serverSide.chunks.push(data.slice());
         if (serverSide.received === 100 * 5) allIn();
       },
     });
@@ -190,7 +193,7 @@ describe('NodeTcpTransport on loopback', () => {
     });
     const serverSide = recorder(server, {
       data: (data) => {
-        serverSide.chunks.push(data);
+        serverSide.chunks.push(data.slice());
         if (serverSide.received === expected.length) allIn();
       },
     });

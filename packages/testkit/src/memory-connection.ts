@@ -19,11 +19,16 @@ export interface LinkConditions {
   readonly highWaterMark: number;
   /** Most bytes in flight plus unread at the receiver before the sender stalls. */
   readonly receiveWindow: number;
+  /** Deliver reads in one reused buffer, scribbled over after each `data` call (see `MemoryNetworkOptions`). */
+  readonly reuseReadBuffers?: boolean;
   /** True while either host is black-holed: nothing leaves or arrives. */
   isBlocked(hostA: string, hostB: string): boolean;
   /** Called once when a connection end closes, so the network can forget it. */
   onClosed(connection: MemoryConnection): void;
 }
+
+/** Written over a reused read buffer after each `data` call, so a receiver that kept the chunk sees garbage. */
+const SCRIBBLE_BYTE = 0xee;
 
 /** On a bandwidth-limited link, data crosses in slices of at most this size. */
 const SLICE_BYTES = 16 * 1024;
@@ -59,6 +64,8 @@ export class MemoryConnection implements Connection {
   #closed = false;
   #closeError: Error | undefined;
   #closeNotified = false;
+  /** The reused read buffer when `link.reuseReadBuffers` is set, grown to the largest chunk. */
+  #readBuffer = new Uint8Array(0);
 
   /** Bytes this end has had delivered to its `data` handler. */
   bytesReceived = 0;
@@ -267,7 +274,8 @@ export class MemoryConnection implements Connection {
       this.#unreadBytes -= chunk.length;
       this.bytesReceived += chunk.length;
       delivered = true;
-      this.#handlers.data(chunk);
+      if (this.#link.reuseReadBuffers) this.#deliverInReadBuffer(chunk);
+      else this.#handlers.data(chunk);
     }
     if (delivered) this.#peer.#pump();
     if (this.#closed || this.#unread.length > 0 || this.#finReceived === undefined) return;
@@ -279,6 +287,14 @@ export class MemoryConnection implements Connection {
     } else {
       this.#closeIfBothFinished();
     }
+  }
+
+  #deliverInReadBuffer(chunk: Uint8Array): void {
+    if (this.#readBuffer.length < chunk.length) this.#readBuffer = new Uint8Array(chunk.length);
+    const view = this.#readBuffer.subarray(0, chunk.length);
+    view.set(chunk);
+    this.#handlers!.data(view);
+    view.fill(SCRIBBLE_BYTE);
   }
 
   #closeIfBothFinished(): void {

@@ -24,6 +24,12 @@ export interface MemoryNetworkOptions {
   udpLossRate?: number;
   /** Draws packet losses. Default `new SeededRandom(1)`. */
   random?: Random;
+  /**
+   * Deliver TCP reads in one reused buffer per connection end, overwritten right after each `data` call, as the
+   * Connection contract allows (Node does so for outgoing sockets). Catches receivers that keep a chunk. Default
+   * false: every read is a fresh array.
+   */
+  reuseReadBuffers?: boolean;
 }
 
 /** One virtual machine on the network. */
@@ -40,6 +46,7 @@ export interface NetworkConditions {
   highWaterMark: number;
   receiveWindow: number;
   udpLossRate: number;
+  reuseReadBuffers: boolean;
 }
 
 /** Addresses a socket may bind to that mean "this host". */
@@ -71,6 +78,7 @@ export class MemoryNetwork {
       highWaterMark: options.highWaterMark ?? 64 * 1024,
       receiveWindow: options.receiveWindow ?? 256 * 1024,
       udpLossRate: options.udpLossRate ?? 0,
+      reuseReadBuffers: options.reuseReadBuffers ?? false,
     };
     const network = this;
     this.link = {
@@ -86,6 +94,9 @@ export class MemoryNetwork {
       },
       get receiveWindow() {
         return network.conditions.receiveWindow;
+      },
+      get reuseReadBuffers() {
+        return network.conditions.reuseReadBuffers;
       },
       isBlocked: (a, b) => this.isBlocked(a, b),
       onClosed: (connection) => this.#openConnections.delete(connection),

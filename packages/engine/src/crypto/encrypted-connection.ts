@@ -32,6 +32,8 @@ export class EncryptedConnection implements Connection {
   private paused = false;
   private innerPaused = false;
   private flushScheduled = false;
+  /** Where reads are decrypted; handed to `handlers.data`, which may not keep it. */
+  private scratch = new Uint8Array(0);
 
   /** Takes over `inner`'s handlers at once; reads from `inner` are held until this connection's are set. */
   constructor(inner: Connection, options: EncryptedConnectionOptions) {
@@ -100,10 +102,21 @@ export class EncryptedConnection implements Connection {
   }
 
   private onData(chunk: Uint8Array): void {
-    // The chunk is ours to keep (Connection contract), so decrypt it in place.
-    this.decrypt?.applyInPlace(chunk);
-    if (this.handlers !== undefined && !this.paused && this.pending.length === 0) this.handlers.data(chunk);
-    else this.pending.push(chunk);
+    // The chunk is only borrowed (Connection contract): decrypt into memory of ours, never into the platform's.
+    if (this.handlers !== undefined && !this.paused && this.pending.length === 0) {
+      // Our handlers get the same contract, so one scratch buffer serves every read.
+      this.handlers.data(this.decrypt ? this.decrypt.applyInPlace(this.scratchCopy(chunk)) : chunk);
+    } else {
+      this.pending.push(this.decrypt ? this.decrypt.apply(chunk) : chunk.slice());
+    }
+  }
+
+  /** `chunk` copied into the reused decryption buffer, grown to the largest read seen. */
+  private scratchCopy(chunk: Uint8Array): Uint8Array {
+    if (this.scratch.length < chunk.length) this.scratch = new Uint8Array(chunk.length);
+    const view = this.scratch.subarray(0, chunk.length);
+    view.set(chunk);
+    return view;
   }
 
   private scheduleFlush(): void {

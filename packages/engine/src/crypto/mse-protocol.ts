@@ -86,9 +86,12 @@ export function findPattern(data: Uint8Array, pattern: Uint8Array, from: number,
   return -1;
 }
 
-/** Appends `chunk` to `buffer` (a copy; handshake buffers are small and bounded). */
+/**
+ * `buffer` followed by `chunk`, always in a new array: received chunks are only borrowed (the platform may reuse
+ * them), and handshake buffers are small and bounded.
+ */
 export function appendBytes(buffer: Uint8Array, chunk: Uint8Array): Uint8Array {
-  if (buffer.length === 0) return chunk;
+  if (buffer.length === 0) return chunk.slice();
   const out = new Uint8Array(buffer.length + chunk.length);
   out.set(buffer);
   out.set(chunk, buffer.length);

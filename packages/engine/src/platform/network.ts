@@ -1,6 +1,10 @@
 /** What a connection reports to its owner. Handlers run on the platform's event loop, never re-entrantly. */
 export interface ConnectionHandlers {
-  /** Bytes arrived. The chunk is the receiver's to keep; the platform does not reuse it. */
+  /**
+   * Bytes arrived. The chunk is valid only during this call: the platform may reuse its memory for the next read
+   * (Node reads outgoing sockets into one buffer per connection). The receiver copies whatever it keeps, and never
+   * writes into the chunk.
+   */
   data(chunk: Uint8Array): void;
   /** The write buffer drained after `write` returned false. */
   drain(): void;

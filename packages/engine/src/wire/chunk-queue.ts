@@ -1,7 +1,9 @@
 /**
  * The received-but-unparsed bytes of one peer connection (BEP 3 stream), held as the list of chunks they arrived
  * in plus a read cursor. Reads take views where the bytes sit in one chunk and copy only what straddles chunks,
- * so framing a stream never concatenates or re-slices it.
+ * so framing a stream never concatenates or re-slices it. Pushed chunks are borrowed: the platform may reuse
+ * them once `push`'s caller returns, so `ownUnread` copies what is still unread (at most the message being
+ * assembled) into memory the queue owns before the caller lets go.
  */
 import { BlockSlices } from './block-slices.js';
 
@@ -15,6 +17,8 @@ export class ChunkQueue {
   /** While set, incoming bytes are copied into this buffer until it is full (see `coalesce`). */
   private assembly: Uint8Array | null = null;
   private assemblyFilled = 0;
+  /** Chunks from this index on are borrowed from the caller of `push`; those before it are the queue's own. */
+  private borrowedFrom = 0;
 
   /** Unread bytes. */
   get length(): number {
@@ -169,6 +173,34 @@ export class ChunkQueue {
     this.offset = 0;
     this.assembly = assembly;
     this.assemblyFilled = buffered;
+    this.borrowedFrom = 1;
+  }
+
+  /**
+   * Copies the unread bytes of borrowed chunks into one owned buffer, so the queue no longer refers to memory
+   * the platform may reuse. Call after consuming what `push` brought; only bytes pushed since the last call are
+   * copied, so a peer dribbling bytes costs linear copying.
+   */
+  ownUnread(): void {
+    const chunks = this.chunks;
+    const from = Math.max(this.borrowedFrom, this.head);
+    if (from < chunks.length) {
+      let total = 0;
+      for (let i = from; i < chunks.length; i++) total += chunks[i]!.length;
+      if (from === this.head) total -= this.offset;
+      const owned = new Uint8Array(total);
+      let written = 0;
+      for (let i = from; i < chunks.length; i++) {
+        const chunk = chunks[i]!;
+        const view = i === this.head ? chunk.subarray(this.offset) : chunk;
+        owned.set(view, written);
+        written += view.length;
+      }
+      if (from === this.head) this.offset = 0;
+      chunks.length = from;
+      chunks.push(owned);
+    }
+    this.borrowedFrom = chunks.length;
   }
 
   /** Drops consumed chunks so the queue does not keep them alive. */
@@ -176,6 +208,7 @@ export class ChunkQueue {
     if (this.head === 0) return;
     if (this.head === this.chunks.length) this.chunks.length = 0;
     else this.chunks.splice(0, this.head);
+    this.borrowedFrom = Math.max(0, this.borrowedFrom - this.head);
     this.head = 0;
   }
 
@@ -187,6 +220,7 @@ export class ChunkQueue {
     this.size = 0;
     this.assembly = null;
     this.assemblyFilled = 0;
+    this.borrowedFrom = 0;
   }
 
   private advanceInHead(chunk: Uint8Array, count: number): void {

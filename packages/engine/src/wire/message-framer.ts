@@ -99,18 +99,25 @@ export class MessageFramer {
     return this.state === State.Stopped;
   }
 
-  /** Feeds received bytes. The chunk must not be modified afterwards: reported views may alias it. */
+  /**
+   * Feeds received bytes. The chunk is only borrowed for the call (the platform may reuse it afterwards): views
+   * reported during the call may alias it, and the unconsumed tail (part of one message) is copied before return.
+   */
   push(chunk: Uint8Array): void {
     if (this.state === State.Stopped || chunk.length === 0) return;
+    // A handler that pushes again only queues; the outer loop frames it, in order, after this caller returned.
+    if (this.draining) {
+      this.queue.push(chunk.slice());
+      return;
+    }
     this.queue.push(chunk);
-    // A handler that pushes again only queues; the outer loop frames it, in order.
-    if (this.draining) return;
     this.draining = true;
     try {
       this.drain();
     } finally {
       this.draining = false;
       this.queue.compact();
+      this.queue.ownUnread();
     }
   }
 
