@@ -32,6 +32,8 @@ export interface RunTorrentOptions {
   readonly selectOnly?: readonly { start: number; end: number }[];
   /** Download pieces in order. */
   readonly sequential?: boolean;
+  /** Session-wide rate limits in bytes per second (0 or absent: unlimited). */
+  readonly limits?: { readonly download?: number; readonly upload?: number };
   /** The DHT flags of the command (`--no-dht`, `--dht-bootstrap`); undefined: no DHT. */
   readonly dht?: DhtCliOptions;
 }
@@ -50,6 +52,7 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
     ...(dht && { dht }),
   });
   options.onListening?.(session);
+  if (options.limits) session.setRateLimits(options.limits);
   const display = ProgressDisplay.for(options.stderr, options.quiet, () => performance.now());
   let interrupted: () => void = () => {};
   let interrupts = 0;

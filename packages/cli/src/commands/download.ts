@@ -5,7 +5,7 @@
  */
 import { isTrackerUrl } from '@bitloom/engine';
 import type { Command } from 'commander';
-import { collect } from '../arguments.js';
+import { collect, parseByteSize } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
 import type { DhtCliOptions } from '../dht-options.js';
 import { UsageError } from '../errors.js';
@@ -13,10 +13,11 @@ import { ExitCode } from '../exit-codes.js';
 import { type IndexRange, parseIndexRanges, selectedRanges } from '../file-selection.js';
 import { safeText } from '../format.js';
 import { parsePeerAddress, parsePort } from '../peer-address.js';
+import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
 import { runTorrent, type TorrentSource } from '../run-torrent.js';
 import { readTorrentInput } from '../torrent-input.js';
 
-interface DownloadOptions extends DhtCliOptions {
+interface DownloadOptions extends DhtCliOptions, RateLimitFlags {
   select?: string;
   exclude?: string;
   sequential?: boolean;
@@ -75,6 +76,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     quiet: options.quiet === true,
     stderr: context.stderr,
     dht: options,
+    limits: rateLimits(options),
   });
   if (result.outcome === 'error') throw result.error;
   if (result.outcome === 'interrupted') {
@@ -109,6 +111,8 @@ export function register(program: Command, context: CliContext): void {
     .option('--exclude <indices>', 'download every file but these (e.g. 1,5-7)')
     .option('--sequential', 'download pieces in order (each is still verified)')
     .option('--seed', 'keep seeding after the download completes, until interrupted')
+    .option('--max-down <rate>', 'download limit per second, e.g. 2M or 500K (default: none)', parseByteSize)
+    .option('--max-up <rate>', 'upload limit per second, e.g. 500K (default: none)', parseByteSize)
     .option('--no-dht', 'do not use the DHT to find peers')
     .option(
       '--dht-bootstrap <host:port>',

@@ -3,15 +3,16 @@
  * verifies until SIGINT/SIGTERM, stopping cleanly.
  */
 import type { Command } from 'commander';
-import { collect } from '../arguments.js';
+import { collect, parseByteSize } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
 import type { DhtCliOptions } from '../dht-options.js';
 import { ExitCode } from '../exit-codes.js';
 import { parsePort } from '../peer-address.js';
+import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
 import { runTorrent } from '../run-torrent.js';
 import { readTorrentFile } from '../torrent-input.js';
 
-interface SeedOptions extends DhtCliOptions {
+interface SeedOptions extends DhtCliOptions, RateLimitFlags {
   data: string;
   port: string;
   listen: string;
@@ -30,6 +31,7 @@ async function run(input: string, options: SeedOptions, context: CliContext): Pr
     quiet: options.quiet === true,
     stderr: context.stderr,
     dht: options,
+    limits: rateLimits(options),
     onListening: (session) => {
       context.stdout.write(`listening on port ${session.listenPort}\n`);
     },
@@ -46,6 +48,8 @@ export function register(program: Command, context: CliContext): void {
     .requiredOption('--data <dir>', 'directory holding the torrent data (as `download -o` would create it)')
     .option('--port <n>', 'port to accept peers on (0: any free port)', '6881')
     .option('--listen <address>', 'address to accept peers on', '0.0.0.0')
+    .option('--max-down <rate>', 'download limit per second, e.g. 2M or 500K (default: none)', parseByteSize)
+    .option('--max-up <rate>', 'upload limit per second, e.g. 500K (default: none)', parseByteSize)
     .option('--no-dht', 'do not use the DHT to find peers')
     .option(
       '--dht-bootstrap <host:port>',

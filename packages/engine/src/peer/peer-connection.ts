@@ -58,6 +58,8 @@ export interface PeerOwner {
   canServe(piece: number): boolean;
   readBlock(range: BlockRange): Promise<Uint8Array>;
   blockUploaded(peer: PeerConnection, bytes: number): void;
+  /** Upload rate limit: false while `bytes` may not be sent yet (the torrent calls `serveQueued` later). */
+  mayUpload?(bytes: number): boolean;
   peerClosed(peer: PeerConnection, close: PeerClose): void;
 }
 
@@ -501,10 +503,17 @@ export class PeerConnection {
   // ---- serving ------------------------------------------------------------------------------------------
 
   /** Serves queued requests one disk read at a time, pausing while the socket's send buffer is full. */
+  /** Serves requests held back by the upload rate limit (called from the torrent's tick). */
+  serveQueued(): void {
+    this.serveRequests();
+  }
+
   private serveRequests(): void {
     if (this.serving || this.waitingForDrain || this.phase !== 'active') return;
-    const next = this.incomingRequests.shift();
+    const next = this.incomingRequests[0];
     if (!next) return;
+    if (this.owner!.mayUpload && !this.owner!.mayUpload(next.length)) return;
+    this.incomingRequests.shift();
     this.serving = true;
     this.owner!.readBlock(next).then(
       (data) => {

@@ -1,1 +1,2 @@
 export { RateMeter } from './rate-meter.js';
+export { LimitChain, TokenBucket } from './token-bucket.js';

@@ -15,6 +15,7 @@ import { PeerConnection } from '../peer/peer-connection.js';
 import type { CancelTimer } from '../platform/clock.js';
 import type { Connection, Listener } from '../platform/network.js';
 import type { Platform } from '../platform/platform.js';
+import { TokenBucket } from '../rate/index.js';
 import { MetadataFetch } from '../torrent/metadata-fetch.js';
 import { type DialTarget, type PeerDialer, Torrent } from '../torrent/torrent.js';
 import { makePeerId } from './peer-id.js';
@@ -72,6 +73,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
 
   private readonly platform: Platform;
   private listener: Listener | undefined;
+  /** Global rate limits over every torrent (0 = unlimited). */
+  private readonly globalLimits = { download: new TokenBucket(), upload: new TokenBucket() };
   /** The session's DHT node, when enabled. */
   dht: Dht | undefined;
   private readonly connections = new Set<PeerConnection>();
@@ -135,6 +138,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       listenPort: () => this.listenPort,
       peerId: this.peerId,
       ...(this.dht && { dht: this.dht }),
+      globalLimits: this.globalLimits,
       trackers: options.trackers ?? ('announce' in info ? (info as Metainfo).announce : []),
     });
     this.torrents.set(info.infoHashHex, torrent);
@@ -192,6 +196,12 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     });
     fetch.start();
     return fetch;
+  }
+
+  /** Changes the session-wide rate limits at run time (bytes per second; 0 = unlimited). */
+  setRateLimits(limits: { download?: number; upload?: number }): void {
+    if (limits.download !== undefined) this.globalLimits.download.setRate(limits.download);
+    if (limits.upload !== undefined) this.globalLimits.upload.setRate(limits.upload);
   }
 
   async removeTorrent(infoHashHex: string): Promise<void> {

@@ -17,7 +17,7 @@ import type { PeerClose } from '../peer/close-reason.js';
 import type { BlockRange, PeerConnection, PeerOwner } from '../peer/peer-connection.js';
 import { type Bitfield, PiecePicker } from '../pieces/index.js';
 import type { Platform } from '../platform/platform.js';
-import { RateMeter } from '../rate/index.js';
+import { LimitChain, RateMeter, TokenBucket } from '../rate/index.js';
 import { targetQueueDepth } from '../requests/index.js';
 import type { Settings } from '../session/settings.js';
 import { FileLayout } from '../storage/file-layout.js';
@@ -67,6 +67,8 @@ export interface TorrentOptions {
   readonly trackers?: readonly (readonly string[])[];
   /** The session's DHT, when it runs one (never used for private torrents). */
   readonly dht?: DhtPeerSource;
+  /** The session's global rate limits, shared by every torrent. */
+  readonly globalLimits?: { readonly download: TokenBucket; readonly upload: TokenBucket };
 }
 
 /** Below this many connections a downloading torrent asks its trackers for peers sooner. */
@@ -94,6 +96,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private readonly announcer: Announcer | undefined;
   private readonly extensions = new ExtensionRegistry();
   private readonly pex: UtPex | undefined;
+  /** This torrent's own rate limits (0 = none); the session's global ones apply too. */
+  readonly downloadLimit = new TokenBucket();
+  readonly uploadLimit = new TokenBucket();
+  private readonly downloadAllowance: LimitChain;
+  private readonly uploadAllowance: LimitChain;
   private readonly dhtFinder: DhtPeerFinder | undefined;
   private readonly dhtPeerSource: DhtPeerSource | undefined;
   private readCache: ReadCache | undefined;
@@ -132,6 +139,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     );
     this.smartBan = new SmartBan(options.platform.hasher);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
+    const global = options.globalLimits;
+    this.downloadAllowance = new LimitChain(
+      global ? [this.downloadLimit, global.download] : [this.downloadLimit],
+    );
+    this.uploadAllowance = new LimitChain(global ? [this.uploadLimit, global.upload] : [this.uploadLimit]);
     if (options.dht && !options.info.private) {
       this.dhtPeerSource = options.dht;
       this.dhtFinder = new DhtPeerFinder(options.dht, options.info.infoHash, options.listenPort, (peers) => {
@@ -291,7 +303,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       this.lastInterestCheckAt = now;
       for (const peer of this.peers.values()) this.updateInterest(peer);
     }
-    for (const peer of this.peers.values()) this.fillRequests(peer);
+    for (const peer of this.peers.values()) {
+      this.fillRequests(peer);
+      peer.serveQueued();
+    }
     this.connectToPeers();
     this.pex?.tick(now);
     this.dhtFinder?.tick(now, !this.complete && this.peers.size < WANTED_CONNECTIONS);
@@ -505,6 +520,19 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     return this.readCache!.read(range.piece, range.begin, range.length);
   }
 
+  mayUpload(bytes: number): boolean {
+    const now = this.platform.clock.now();
+    if (this.uploadAllowance.available(now) < bytes) return false;
+    this.uploadAllowance.take(bytes, now);
+    return true;
+  }
+
+  /** Changes this torrent's rate limits at run time (bytes per second; 0 = unlimited). */
+  setRateLimits(limits: { download?: number; upload?: number }): void {
+    if (limits.download !== undefined) this.downloadLimit.setRate(limits.download);
+    if (limits.upload !== undefined) this.uploadLimit.setRate(limits.upload);
+  }
+
   blockUploaded(_peer: PeerConnection, bytes: number): void {
     this.uploadedBytes += bytes;
     this.uploadRate.add(bytes, this.platform.clock.now());
@@ -556,8 +584,13 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
           peerReqq: peer.peerReqq,
         });
     let want = depth - peer.outstanding.size;
+    // Download rate limit: request no more bytes than the buckets allow now (the tick tops up later).
+    const allowance = this.downloadAllowance.available(now);
+    const limited = allowance !== Number.POSITIVE_INFINITY;
+    if (limited) want = Math.min(want, Math.floor(allowance / BLOCK_SIZE));
+    if (want <= 0) return;
     // Top up in batches: one write (one syscall) per batch of requests rather than one per block received.
-    if (want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4))) return;
+    if (!limited && want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4))) return;
     const has: Bitfield | 'all' = peer.peerIsSeed ? 'all' : peer.peerHas;
     const picked = this.assembly.overBudget
       ? []
@@ -573,6 +606,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     }
     if (picked.length === 0) return;
     if (peer.outstanding.size === 0) peer.lastBlockAt = now;
+    if (limited)
+      this.downloadAllowance.take(
+        picked.reduce((sum, b) => sum + b.length, 0),
+        now,
+      );
     peer.batch(() => {
       for (const b of picked) {
         peer.outstanding.add({
