@@ -14,10 +14,11 @@ import type { PeerClose } from '../peer/close-reason.js';
 import type { BlockRange, PeerConnection } from '../peer/peer-connection.js';
 import type { Platform } from '../platform/platform.js';
 import type { Settings } from '../session/settings.js';
-import { DhtPeerFinder, type DhtPeerSource } from '../swarm/dht-peer-finder.js';
+import type { DhtPeerSource } from '../swarm/dht-peer-finder.js';
 import { PeerList } from '../swarm/peer-list.js';
-import { Announcer, type TrackerStatus } from '../tracker/index.js';
+import type { TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
+import { PeerDiscovery } from './peer-discovery.js';
 import { CLIENT_NAME, type DialTarget, type PeerDialer } from './torrent.js';
 
 export type MetadataFetchEvents = {
@@ -56,9 +57,8 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
   private readonly options: MetadataFetchOptions;
   private readonly extensions = new ExtensionRegistry();
   private readonly metadata: UtMetadata;
-  private readonly announcer: Announcer | undefined;
+  private readonly discovery: PeerDiscovery;
   private running = false;
-  private readonly dhtFinder: DhtPeerFinder | undefined;
 
   constructor(options: MetadataFetchOptions) {
     super();
@@ -76,33 +76,24 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
       onBadPeer: (peer, why) => this.emit('bad-peer', { address: peer.address, reason: why }),
     });
     this.extensions.register(this.metadata);
-    if (options.dht) {
-      this.dhtFinder = new DhtPeerFinder(options.dht, options.infoHash, options.listenPort, (peers) => {
-        for (const peer of peers) this.addPeer(peer.host, peer.port);
-      });
-    }
-    const tiers = options.trackers.filter((tier) => tier.length > 0);
-    if (tiers.length > 0) {
-      this.announcer = new Announcer({
-        tiers,
-        infoHash: options.infoHash,
-        peerId: options.peerId,
-        port: options.listenPort(),
-        platform: options.platform,
-        // Size unknown: `left` must still be non-zero so trackers count us as a leecher.
-        stats: () => ({ uploaded: 0, downloaded: 0, left: 1 }),
-        onPeers: (peers) => {
-          for (const peer of peers) this.addPeer(peer.host, peer.port);
-        },
-      });
-    }
+    this.discovery = new PeerDiscovery({
+      infoHash: options.infoHash,
+      private: false,
+      peerId: options.peerId,
+      platform: options.platform,
+      listenPort: options.listenPort,
+      trackers: options.trackers,
+      dht: options.dht,
+      // Size unknown: `left` must still be non-zero so trackers count us as a leecher.
+      stats: () => ({ uploaded: 0, downloaded: 0, left: 1 }),
+      addPeer: (host, port) => this.addPeer(host, port),
+    });
   }
 
   start(): void {
     this.running = true;
     for (const peer of this.options.link.peers) this.addPeer(peer.host, peer.port);
-    this.announcer?.setNeedPeers(true);
-    this.announcer?.start();
+    this.discovery.start(true);
     this.connectToPeers();
   }
 
@@ -110,7 +101,7 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
   async stop(): Promise<void> {
     this.running = false;
     for (const peer of [...this.peers.values()]) peer.close('torrent-stopped', 'metadata phase over');
-    await this.announcer?.stop().catch(() => {});
+    await this.discovery.stop();
   }
 
   addPeer(host: string, port: number): boolean {
@@ -126,7 +117,7 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
   }
 
   trackers(): TrackerStatus[] {
-    return this.announcer?.status() ?? [];
+    return this.discovery.trackers();
   }
 
   progress(): { received: number; total: number; peers: number } {
@@ -138,8 +129,7 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
     for (const peer of [...this.peers.values()]) peer.tick(now);
     this.metadata.tick(now);
     this.connectToPeers();
-    this.announcer?.tick(now);
-    this.dhtFinder?.tick(now, true);
+    this.discovery.tick(now, true);
   }
 
   // ---- PeerOwner / DialTarget ---------------------------------------------------------------------------------

@@ -23,11 +23,12 @@ import type { Settings } from '../session/settings.js';
 import { FileLayout } from '../storage/file-layout.js';
 import { equalBytes, PieceStorage } from '../storage/piece-storage.js';
 import { ReadCache } from '../storage/read-cache.js';
-import { DhtPeerFinder, type DhtPeerSource } from '../swarm/dht-peer-finder.js';
+import type { DhtPeerSource } from '../swarm/dht-peer-finder.js';
 import { PeerList, type PeerSource } from '../swarm/peer-list.js';
-import { Announcer, type TrackerStatus } from '../tracker/index.js';
+import type { TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
 import { piecePriorities, selectionPriorities } from './file-priorities.js';
+import { PeerDiscovery } from './peer-discovery.js';
 import { PieceAssembly } from './piece-assembly.js';
 import { SmartBan } from './smart-ban.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
@@ -93,7 +94,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private readonly layout: FileLayout;
   private readonly assembly: PieceAssembly;
   private storage: PieceStorage | undefined;
-  private readonly announcer: Announcer | undefined;
+  private readonly discovery: PeerDiscovery;
   private readonly extensions = new ExtensionRegistry();
   private readonly pex: UtPex | undefined;
   /** This torrent's own rate limits (0 = none); the session's global ones apply too. */
@@ -101,8 +102,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   readonly uploadLimit = new TokenBucket();
   private readonly downloadAllowance: LimitChain;
   private readonly uploadAllowance: LimitChain;
-  private readonly dhtFinder: DhtPeerFinder | undefined;
-  private readonly dhtPeerSource: DhtPeerSource | undefined;
   private readCache: ReadCache | undefined;
   private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
   private lastChokeRoundAt = -Infinity;
@@ -144,12 +143,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       global ? [this.downloadLimit, global.download] : [this.downloadLimit],
     );
     this.uploadAllowance = new LimitChain(global ? [this.uploadLimit, global.upload] : [this.uploadLimit]);
-    if (options.dht && !options.info.private) {
-      this.dhtPeerSource = options.dht;
-      this.dhtFinder = new DhtPeerFinder(options.dht, options.info.infoHash, options.listenPort, (peers) => {
-        for (const peer of peers) this.addPeer(peer.host, peer.port, 'dht');
-      });
-    }
     // BEP 11 peer exchange; never for private torrents (BEP 27: peers only from the tracker).
     if (!options.info.private) {
       this.pex = new UtPex({
@@ -172,24 +165,21 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
         infoBytes: () => options.info.infoBytes,
       }),
     );
-    const tiers = (options.trackers ?? []).filter((tier) => tier.length > 0);
-    if (tiers.length > 0) {
-      this.announcer = new Announcer({
-        tiers,
-        infoHash: options.info.infoHash,
-        peerId: options.peerId,
-        port: options.listenPort(),
-        platform: options.platform,
-        stats: () => ({
-          uploaded: this.uploadedBytes,
-          downloaded: this.downloadedBytes,
-          left: Math.max(0, this.info.totalLength - this.verifiedBytes),
-        }),
-        onPeers: (peers) => {
-          for (const peer of peers) this.addPeer(peer.host, peer.port, 'tracker');
-        },
-      });
-    }
+    this.discovery = new PeerDiscovery({
+      infoHash: options.info.infoHash,
+      private: options.info.private,
+      peerId: options.peerId,
+      platform: options.platform,
+      listenPort: options.listenPort,
+      trackers: options.trackers ?? [],
+      dht: options.dht,
+      stats: () => ({
+        uploaded: this.uploadedBytes,
+        downloaded: this.downloadedBytes,
+        left: Math.max(0, this.info.totalLength - this.verifiedBytes),
+      }),
+      addPeer: (host, port, source) => this.addPeer(host, port, source),
+    });
     this.picker = new PiecePicker({
       pieceCount: options.info.pieceCount,
       pieceLength: options.info.pieceLength,
@@ -246,8 +236,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       await this.storage.createEmptyFiles(this.info.files);
       this.setState(this.complete ? 'seeding' : 'downloading');
       if (this.complete) this.emit('done', this.status());
-      this.announcer?.setNeedPeers(!this.complete);
-      this.announcer?.start();
+      this.discovery.start(!this.complete);
       this.connectToPeers();
     } catch (error) {
       this.fail(error, 'cannot open the torrent data');
@@ -261,8 +250,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     for (const peer of [...this.peers.values()]) peer.close('torrent-stopped', 'torrent stopped');
     this.assembly.clear();
     this.setState('stopped');
-    // `stopped` to the trackers, bounded by the announcer's short stop timeout.
-    if (wasRunning) await this.announcer?.stop().catch(() => {});
+    if (wasRunning) await this.discovery.stop();
     if (this.storage) {
       await this.storage.flush().catch(() => {});
       await this.storage.close().catch(() => {});
@@ -309,11 +297,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     }
     this.connectToPeers();
     this.pex?.tick(now);
-    this.dhtFinder?.tick(now, !this.complete && this.peers.size < WANTED_CONNECTIONS);
-    if (this.announcer) {
-      this.announcer.setNeedPeers(!this.complete && this.peers.size < WANTED_CONNECTIONS);
-      this.announcer.tick(now);
-    }
+    this.discovery.tick(now, !this.complete && this.peers.size < WANTED_CONNECTIONS);
   }
 
   /** Connected peers by the address they accept connections on (what PEX tells others). */
@@ -347,7 +331,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
 
   /** The trackers and what they last said (plain data). */
   trackers(): TrackerStatus[] {
-    return this.announcer?.status() ?? [];
+    return this.discovery.trackers();
   }
 
   status(): TorrentStatus {
@@ -501,7 +485,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
 
   /** BEP 5 PORT: the peer runs a DHT node there. */
   peerDhtPort(peer: PeerConnection, port: number): void {
-    if (port > 0) this.dhtPeerSource?.addNode(peer.remoteAddress, port);
+    this.discovery.addDhtNode(peer.remoteAddress, port);
   }
 
   private handshakeIdentity(): HandshakeIdentity {
@@ -677,7 +661,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.emit('piece', { piece });
     if (this.complete) {
       this.setState('seeding');
-      this.announcer?.completed();
+      this.discovery.completed();
       for (const peer of [...this.peers.values()]) {
         if (peer.peerIsSeed) peer.close('not-useful', 'both sides are seeds');
         else peer.setInterested(false);
