@@ -1,0 +1,60 @@
+import { Session, testingSettings } from '@bitloom/engine';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeSwarmTorrent, Swarm, sameBytes } from './swarm-fixture.js';
+
+let swarm: Swarm | undefined;
+afterEach(async () => {
+  await swarm?.closeAll();
+  swarm = undefined;
+});
+
+describe('storage faults', () => {
+  it('disk full mid-download: the torrent stops with a clear error, nothing unwritten counts, and a restart resumes without re-downloading', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'full.bin', length: 2 * 1024 * 1024 }], 128 * 1024);
+    swarm = new Swarm(torrent, { bandwidthBytesPerSecond: 1024 * 1024 });
+    const seeder = await swarm.addSeeder();
+    const leecher = await swarm.addLeecher({}, [seeder]);
+    await swarm.clock.runUntil(() => leecher.torrent.status().piecesHad >= 4);
+    leecher.platform.storage.failWritesWith('STORAGE_DISK_FULL');
+    const errors: Error[] = [];
+    leecher.torrent.on('error', (e) => errors.push(e));
+    await swarm.clock.runUntil(() => leecher.torrent.state === 'error', { maxMs: 60_000 });
+    expect(errors[0]?.message).toMatch(/cannot write piece/);
+    expect((errors[0] as { code?: string }).code).toBe('STORAGE_DISK_FULL');
+    const had = leecher.torrent.status().piecesHad;
+    expect(had).toBeLessThan(torrent.info.pieceCount);
+    // Every piece counted as had is really on "disk" and verifies.
+    const stored = leecher.platform.storage.files().get('/data/full.bin') ?? new Uint8Array();
+    for (let piece = 0; piece < torrent.info.pieceCount; piece++) {
+      if (!leecher.torrent.picker.have(piece)) continue;
+      const at = piece * torrent.info.pieceLength;
+      expect(
+        sameBytes(
+          stored.subarray(at, at + torrent.info.pieceLength),
+          torrent.payload.subarray(at, at + torrent.info.pieceLength),
+        ),
+      ).toBe(true);
+    }
+    // Space is freed; a new session over the same storage keeps what verified and fetches only the rest.
+    leecher.platform.storage.failWritesWith(null);
+    await leecher.session.close();
+    const again = await Session.create({
+      platform: leecher.platform,
+      listen: { host: leecher.host, port: 6882 },
+      settings: testingSettings(),
+    });
+    try {
+      const resumed = again.addTorrent(torrent.info, {
+        savePath: '/data',
+        peers: [{ host: seeder.host, port: 6881 }],
+      });
+      await swarm.clock.runUntil(() => resumed.complete, { maxMs: 120_000 });
+      expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
+      expect(resumed.status().downloadedBytes).toBeLessThanOrEqual(
+        (torrent.info.pieceCount - had) * torrent.info.pieceLength,
+      );
+    } finally {
+      await again.close();
+    }
+  });
+});
