@@ -26,6 +26,8 @@ export interface RunTorrentOptions {
   readonly keepSeeding: boolean;
   readonly quiet: boolean;
   readonly stderr: OutputStream & { columns?: number };
+  /** NDJSON events on this stream instead of the progress display (`--json`). */
+  readonly events?: OutputStream;
   /** Called once the session listens (e.g. to print the port). */
   readonly onListening?: (session: Session) => void;
   /** Only these files (inclusive index ranges); default all. */
@@ -53,7 +55,9 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
   });
   options.onListening?.(session);
   if (options.limits) session.setRateLimits(options.limits);
-  const display = ProgressDisplay.for(options.stderr, options.quiet, () => performance.now());
+  const display = ProgressDisplay.for(options.stderr, options.quiet || options.events !== undefined, () =>
+    performance.now(),
+  );
   let interrupted: () => void = () => {};
   let interrupts = 0;
   const whenInterrupted = new Promise<void>((resolve) => {
@@ -129,10 +133,25 @@ async function runUntilDone(
   interrupted: Promise<void>,
 ): Promise<RunResult> {
   const name = torrent.info.name;
+  const emit = (event: string, data: object) =>
+    options.events?.write(`${JSON.stringify({ event, ...data })}\n`);
+  emit('metadata', {
+    name,
+    infoHash: torrent.infoHashHex,
+    totalBytes: torrent.info.totalLength,
+    pieceCount: torrent.pieceCount,
+    pieceLength: torrent.info.pieceLength,
+    files: torrent.info.files.filter((f) => !f.padding).length,
+  });
+  torrent.on('piece-failed', (e) => emit('piece-failed', e));
   let shownTrouble: string | undefined;
   const redraw = setInterval(
     () => {
       const status = torrent.status();
+      if (options.events) {
+        emit('progress', status);
+        return;
+      }
       const trouble = options.quiet ? undefined : trackerTrouble(torrent.trackers(), status);
       if (trouble !== undefined && trouble !== shownTrouble) {
         // Clear a live progress line first; the next update redraws it below.
@@ -145,11 +164,15 @@ async function runUntilDone(
   );
   const result = await new Promise<Omit<RunResult, 'status'>>((resolve) => {
     void interrupted.then(() => resolve({ outcome: 'interrupted' }));
-    torrent.on('done', () => {
+    torrent.on('done', (status) => {
+      emit('done', status);
       if (!options.keepSeeding) resolve({ outcome: 'done' });
       else display.finish(torrent.status(), name);
     });
-    torrent.on('error', (error) => resolve({ outcome: 'error', error }));
+    torrent.on('error', (error) => {
+      emit('error', { code: (error as { code?: string }).code ?? 'ERROR', message: error.message });
+      resolve({ outcome: 'error', error });
+    });
   });
   clearInterval(redraw);
   const status = torrent.status();

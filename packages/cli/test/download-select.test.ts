@@ -62,7 +62,7 @@ async function download(dir: string, ...flags: string[]) {
     '--listen',
     '127.0.0.1',
     '--no-dht',
-    '--quiet',
+    ...(flags.includes('--json') ? [] : ['--quiet']),
     ...flags,
   ]);
 }
@@ -82,6 +82,24 @@ describe('download --select / --exclude / --sequential', () => {
     const run = await download(dir, '--exclude', '0-2', '--sequential');
     expect(run.code).toBe(ExitCode.OK);
     expect((await readFile(join(dir, 'set', 'file-3.bin'))).equals(contents[3]!)).toBe(true);
+  });
+
+  it('--json prints NDJSON events: metadata first, done last, nothing else on stdout', async () => {
+    const run = await download(join(work, 'json'), '--json');
+    expect(run.code).toBe(ExitCode.OK);
+    const events = run.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { event: string });
+    expect(events[0]).toMatchObject({
+      event: 'metadata',
+      infoHash: metainfo.infoHashHex,
+      pieceCount: metainfo.pieceCount,
+    });
+    expect(events.at(-1)).toMatchObject({ event: 'done', progress: 1 });
+    expect(events.every((e) => ['metadata', 'progress', 'piece-failed', 'done'].includes(e.event))).toBe(
+      true,
+    );
   });
 
   it('bad index lists are usage errors', async () => {

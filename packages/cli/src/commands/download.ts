@@ -21,6 +21,7 @@ interface DownloadOptions extends DhtCliOptions, RateLimitFlags {
   select?: string;
   exclude?: string;
   sequential?: boolean;
+  json?: boolean;
   output: string;
   peer?: string[];
   tracker?: string[];
@@ -75,6 +76,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     keepSeeding: options.seed === true,
     quiet: options.quiet === true,
     stderr: context.stderr,
+    ...(options.json && { events: context.stdout }),
     dht: options,
     limits: rateLimits(options),
   });
@@ -83,7 +85,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     context.setExitCode((result.status?.progress ?? 0) >= 1 ? ExitCode.OK : ExitCode.INTERRUPTED);
     return;
   }
-  if (!options.quiet) {
+  if (!options.quiet && !options.json) {
     context.stdout.write(
       `${safeText(result.status?.name ?? '')}: complete and verified in ${options.output}\n`,
     );
@@ -119,6 +121,7 @@ export function register(program: Command, context: CliContext): void {
       'bootstrap the DHT from this node (repeatable; default: public routers)',
       collect,
     )
+    .option('--json', 'NDJSON events on stdout for scripts: metadata, progress, piece-failed, done, error')
     .option('-q, --quiet', 'no progress output')
     .addHelpText(
       'after',
