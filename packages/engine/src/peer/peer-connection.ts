@@ -4,7 +4,6 @@
  * the peer says. Decisions (what to request, whom to unchoke, what to serve) belong to the owner, the torrent,
  * reached through the narrow `PeerOwner` interface.
  */
-import { BitloomError } from '../errors.js';
 import { BLOCK_SIZE } from '../indices.js';
 import { Bitfield } from '../pieces/index.js';
 import type { Clock } from '../platform/clock.js';
@@ -537,10 +536,22 @@ export class PeerConnection {
         }
         this.serveRequests();
       },
-      (error: unknown) => {
+      () => {
+        // Our data is gone, not the peer's fault: the owner has marked the piece missing. Refuse this request and
+        // any other queued for pieces we no longer have, and go on serving the rest.
         this.serving = false;
-        const detail = error instanceof BitloomError ? `${error.code}: ${error.message}` : String(error);
-        this.close('storage-error', `cannot read piece ${next.piece}: ${detail}`);
+        if (this.phase !== 'active') return;
+        const refused = [next, ...this.incomingRequests.filter((r) => !this.owner!.canServe(r.piece))];
+        this.incomingRequests.splice(
+          0,
+          this.incomingRequests.length,
+          ...this.incomingRequests.filter((r) => this.owner!.canServe(r.piece)),
+        );
+        if (this.fastExtension) {
+          for (const { piece, begin, length } of refused)
+            this.send({ type: 'reject-request', piece, begin, length });
+        }
+        this.serveRequests();
       },
     );
   }

@@ -33,6 +33,8 @@ export type TorrentEvents = {
   state: { state: TorrentState };
   piece: { piece: number };
   'piece-failed': { piece: number; peers: number };
+  /** A piece we had could not be read back from storage (file deleted or truncated): it will be fetched again. */
+  'piece-lost': { piece: number; reason: string };
   done: TorrentStatus;
   error: Error;
   'peer-connected': { address: string };

@@ -501,7 +501,25 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   }
 
   readBlock(range: BlockRange): Promise<Uint8Array> {
-    return this.readCache!.read(range.piece, range.begin, range.length);
+    return this.readCache!.read(range.piece, range.begin, range.length).catch((error: unknown) => {
+      this.pieceLost(range.piece, error);
+      throw error;
+    });
+  }
+
+  /**
+   * A piece we had cannot be read any more (its file was deleted or truncated under us): it is no longer had, the
+   * loss is reported, and it is downloaded again rather than served from bad data.
+   */
+  private pieceLost(piece: number, error: unknown): void {
+    if (!this.picker.have(piece)) return;
+    this.picker.pieceFailed(piece);
+    this.verifiedBytes -= this.pieceSize(piece);
+    this.readCache?.clear();
+    const reason = error instanceof BitloomError ? `${error.code}: ${error.message}` : String(error);
+    this.emit('piece-lost', { piece, reason });
+    if (this.state === 'seeding') this.setState('downloading');
+    for (const peer of this.peers.values()) this.updateInterest(peer);
   }
 
   mayUpload(bytes: number): boolean {

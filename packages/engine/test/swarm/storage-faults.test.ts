@@ -57,4 +57,25 @@ describe('storage faults', () => {
       await again.close();
     }
   });
+
+  it('data deleted while seeding: the lost pieces are reported and no longer served, the peer is not blamed, the leecher completes elsewhere', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'gone.bin', length: 1024 * 1024 }], 64 * 1024);
+    swarm = new Swarm(torrent);
+    const broken = await swarm.addSeeder();
+    const healthy = await swarm.addSeeder();
+    await swarm.clock.runUntil(() => broken.torrent.complete && healthy.torrent.complete);
+    // The file vanishes under the seeder: every read now fails as a missing file would.
+    broken.platform.storage.failReadsWith('STORAGE_MISSING');
+    const lost: number[] = [];
+    broken.torrent.on('piece-lost', (e) => lost.push(e.piece));
+    const closes: string[] = [];
+    broken.torrent.on('peer-closed', (e) => closes.push(e.reason));
+    const leecher = await swarm.addLeecher({}, [broken, healthy]);
+    await swarm.clock.runUntil(() => leecher.torrent.complete, { maxMs: 120_000 });
+    expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
+    expect(lost.length).toBeGreaterThan(0);
+    expect(broken.torrent.picker.have(lost[0]!)).toBe(false);
+    expect(closes).not.toContain('storage-error');
+    expect(leecher.torrent.status().hashFailures).toBe(0);
+  });
 });
