@@ -98,6 +98,15 @@ export class UtPex implements PeerExtension {
   }
 }
 
+/** Connected peers by the address they accept connections on (what PEX tells others). */
+export function* pexPeersOf(peers: Iterable<PeerConnection>): Iterable<PexPeer> {
+  for (const peer of peers) {
+    const port = peer.outgoing ? peer.remotePort : peer.peerListenPort;
+    if (!peer.isActive || port === undefined) continue;
+    yield { host: peer.remoteAddress, port, seed: peer.peerIsSeed, reachable: peer.outgoing };
+  }
+}
+
 function key(peer: { host: string; port: number }): string {
   return `${peer.host}:${peer.port}`;
 }

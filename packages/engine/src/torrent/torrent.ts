@@ -10,7 +10,7 @@ import { TypedEmitter } from '../events.js';
 import { ALLOWED_FAST_MIN_PIECES, allowedFastSet } from '../extensions/allowed-fast.js';
 import { ExtensionRegistry, type HandshakeIdentity } from '../extensions/extension-registry.js';
 import { UtMetadata } from '../extensions/ut-metadata.js';
-import { type PexPeer, UtPex } from '../extensions/ut-pex.js';
+import { pexPeersOf, UtPex } from '../extensions/ut-pex.js';
 import { BLOCK_SIZE } from '../indices.js';
 import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
@@ -148,7 +148,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       this.pex = new UtPex({
         registry: this.extensions,
         now: () => options.platform.clock.now(),
-        connectedPeers: () => this.pexPeers(),
+        connectedPeers: () => pexPeersOf(this.peers.values()),
         onPeers: (peers) => {
           for (const peer of peers) this.addPeer(peer.host, peer.port, 'pex');
         },
@@ -298,15 +298,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.connectToPeers();
     this.pex?.tick(now);
     this.discovery.tick(now, !this.complete && this.peers.size < WANTED_CONNECTIONS);
-  }
-
-  /** Connected peers by the address they accept connections on (what PEX tells others). */
-  private *pexPeers(): Iterable<PexPeer> {
-    for (const peer of this.peers.values()) {
-      const port = peer.outgoing ? peer.remotePort : peer.peerListenPort;
-      if (!peer.isActive || port === undefined) continue;
-      yield { host: peer.remoteAddress, port, seed: peer.peerIsSeed, reachable: peer.outgoing };
-    }
   }
 
   /**
