@@ -5,6 +5,7 @@
  * peer announces is capped (16 MiB) before allocating, and wrong sizes, unrequested or out-of-range pieces, rejects
  * and a hash mismatch make us stop asking that peer.
  */
+import { equalBytes } from '../bytes.js';
 import type { PeerConnection } from '../peer/peer-connection.js';
 import type { Hasher } from '../platform/hasher.js';
 import type { ExtendedHandshake } from './extended-handshake.js';
@@ -171,7 +172,7 @@ export class UtMetadata implements PeerExtension {
     const bytes = this.buffer!;
     const digest = await this.options.hasher.sha1(bytes);
     this.verifying = false;
-    if (equal(digest, this.options.infoHash)) {
+    if (equalBytes(digest, this.options.infoHash)) {
       this.done = true;
       this.pending.clear();
       this.options.onMetadata?.(bytes);
@@ -240,10 +241,4 @@ export class UtMetadata implements PeerExtension {
       inFlight++;
     }
   }
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

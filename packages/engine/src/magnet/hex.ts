@@ -2,9 +2,9 @@
  * Hex and base32 (RFC 4648) conversions for info-hashes: magnet links write the v1 info-hash as 40 hex or
  * 32 base32 chars (BEP 9), and the v2 multihash as hex.
  */
+import { toHex } from '../bytes.js';
 import { MagnetError } from './magnet-error.js';
 
-const HEX_DIGITS = '0123456789abcdef';
 const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** The value of a hex digit char code, or -1. */
@@ -25,9 +25,7 @@ function base32Value(code: number): number {
 
 /** Lowercase hex of any bytes (e.g. an info-hash). */
 export function infoHashToHex(hash: Uint8Array): string {
-  const chars = new Array<string>(hash.length);
-  for (let i = 0; i < hash.length; i++) chars[i] = HEX_DIGITS[hash[i]! >> 4]! + HEX_DIGITS[hash[i]! & 0xf]!;
-  return chars.join('');
+  return toHex(hash);
 }
 
 /** Bytes from hex (either case). Throws MAGNET_INVALID_HEX on an odd length or a non-hex char. */

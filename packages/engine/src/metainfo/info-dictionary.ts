@@ -13,6 +13,7 @@ import {
   isDict,
   utf8Decode,
 } from '../bencode/index.js';
+import { toHex } from '../bytes.js';
 import type { Hasher } from '../platform/index.js';
 import { readFileList, type TorrentFile } from './file-list.js';
 import { sanitizePathElement } from './file-path.js';
@@ -44,14 +45,6 @@ export interface InfoDictionary {
   readonly private: boolean;
   /** BEP 52 hybrid torrent, used through its v1 part. */
   readonly hybrid: boolean;
-}
-
-const HEX_DIGITS = '0123456789abcdef';
-
-function toHex(bytes: Uint8Array): string {
-  let hex = '';
-  for (const byte of bytes) hex += HEX_DIGITS[byte >> 4]! + HEX_DIGITS[byte & 0x0f]!;
-  return hex;
 }
 
 /** Wraps a bencode failure so callers see one error type with the offset in the message. */

@@ -4,6 +4,7 @@
  * the peer says. Decisions (what to request, whom to unchoke, what to serve) belong to the owner, the torrent,
  * reached through the narrow `PeerOwner` interface.
  */
+import { equalBytes } from '../bytes.js';
 import { BLOCK_SIZE } from '../indices.js';
 import { Bitfield } from '../pieces/index.js';
 import type { Clock } from '../platform/clock.js';
@@ -300,12 +301,12 @@ export class PeerConnection {
       }
       this.owner = owner;
       this.sendHandshake(owner.infoHash);
-    } else if (!equal(handshake.infoHash, this.owner.infoHash)) {
+    } else if (!equalBytes(handshake.infoHash, this.owner.infoHash)) {
       this.close('bad-handshake', 'handshake names another info-hash');
       return;
     }
     const peerId = handshake.peerId.slice();
-    if (equal(peerId, this.ourPeerId)) {
+    if (equalBytes(peerId, this.ourPeerId)) {
       this.close('self-connection', 'the peer is ourselves');
       return;
     }
@@ -585,10 +586,4 @@ export class PeerConnection {
     this.close('protocol-error', `${what} outside piece ${piece}: ${begin}+${length}`);
     return false;
   }
-}
-
-function equal(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

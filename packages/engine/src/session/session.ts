@@ -3,6 +3,8 @@
  * one tick that drives every periodic task (libtorrent's on_tick). A coordinator: it routes incoming handshakes to
  * torrents and dials on their behalf, and holds no BitTorrent policy of its own.
  */
+
+import { equalBytes, toHex } from '../bytes.js';
 import { type MseError, mseCloseReason } from '../crypto/mse-error.js';
 import { acceptMse } from '../crypto/mse-handshake.js';
 import { Dht, type DhtLimits } from '../dht/index.js';
@@ -316,7 +318,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
             key: this.nextPeerKey++,
             // After MSE the BitTorrent handshake must name the torrent the encrypted one asked for (SKEY).
             lookupOwner: (infoHash) =>
-              skey === undefined || equalId(skey, infoHash) ? this.ownerOf(toHex(infoHash)) : undefined,
+              skey === undefined || equalBytes(skey, infoHash) ? this.ownerOf(toHex(infoHash)) : undefined,
             acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
             onClosed: (peer, close) => this.onPeerClosed(peer, close, undefined),
           }),
@@ -349,7 +351,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
   /** Refuses a second connection to the same peer id on the same torrent. */
   private checkPeerId(peerId: Uint8Array, peer: PeerConnection): 'duplicate-connection' | undefined {
     for (const other of this.connections) {
-      if (other !== peer && other.owner === peer.owner && other.peerId && equalId(other.peerId, peerId)) {
+      if (other !== peer && other.owner === peer.owner && other.peerId && equalBytes(other.peerId, peerId)) {
         return 'duplicate-connection';
       }
     }
@@ -380,17 +382,6 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       }
     }
   }
-}
-
-function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
-  return out;
-}
-
-function equalId(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 20; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 function isLocalAddress(host: string): boolean {

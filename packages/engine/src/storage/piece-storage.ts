@@ -2,6 +2,7 @@
  * Pieces on top of a torrent's files: writes a verified piece with one positional write per file it spans,
  * reads blocks for upload, and checks existing data on start. Padding files (BEP 47) are never written.
  */
+import { equalBytes } from '../bytes.js';
 import type { Hasher } from '../platform/hasher.js';
 import type { TorrentFiles } from '../platform/storage.js';
 import type { FileLayout } from './file-layout.js';
@@ -109,10 +110,4 @@ export class PieceStorage {
   close(): Promise<void> {
     return this.files.close();
   }
-}
-
-export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }

@@ -4,9 +4,10 @@
  * whose remembered block differs from the good data lied, and is banned. Honest peers that happened to share a
  * piece with a liar are never blamed. Bounded: records for at most `maxPieces` failed pieces.
  */
+
+import { equalBytes } from '../bytes.js';
 import { BLOCK_SIZE } from '../indices.js';
 import type { Hasher } from '../platform/hasher.js';
-import { equalBytes } from '../storage/piece-storage.js';
 
 interface BlockRecord {
   readonly block: number;

@@ -4,6 +4,7 @@
  * its piece buffer → piece complete → SHA-1 off the main thread → positional writes → only then "have" and HAVE.
  */
 
+import { equalBytes } from '../bytes.js';
 import { type ChokerState, chokeRound } from '../choking/index.js';
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
@@ -21,7 +22,7 @@ import { LimitChain, RateMeter, TokenBucket } from '../rate/index.js';
 import { targetQueueDepth } from '../requests/index.js';
 import type { Settings } from '../session/settings.js';
 import { FileLayout } from '../storage/file-layout.js';
-import { equalBytes, PieceStorage } from '../storage/piece-storage.js';
+import { PieceStorage } from '../storage/piece-storage.js';
 import { ReadCache } from '../storage/read-cache.js';
 import type { DhtPeerSource } from '../swarm/dht-peer-finder.js';
 import { PeerList, type PeerSource } from '../swarm/peer-list.js';
