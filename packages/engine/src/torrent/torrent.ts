@@ -270,11 +270,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.knownPeers.markDisconnected(host, port, this.platform.clock.now(), true);
   }
 
-  /** Called by the session when a connection (dialled or accepted) is handed to this torrent. */
-  attach(peer: PeerConnection): void {
-    peer.owner = this;
-  }
-
   get connectionCount(): number {
     return this.peers.size;
   }
