@@ -208,6 +208,9 @@ describe('through a tracker, a mixed swarm', () => {
     const leecher = trackBitloom(
       await startBitloom({ torrentFile: fx.torrentFile, savePath: join(work, 'out5') }),
     );
+    // Unlimited, 8 MiB on loopback can finish from the first two seeders before the third handshake completes;
+    // at 2 MB/s the download lasts ~4 s, so the test is about reaching all three, not about who is fastest.
+    leecher.torrent.setRateLimits({ download: 2_000_000 });
     // Keep every connection the leecher makes, to read its per-peer byte count afterwards.
     const connections = new Set<PeerConnection>();
     leecher.torrent.on('peer-connected', () => {
