@@ -3,8 +3,15 @@
  * length within the limits; creating picks a power of two so that a torrent has roughly 1000–2000 pieces,
  * which keeps the `.torrent` small without making a single bad piece expensive to re-download.
  */
-import type { InfoDictionary } from './info-dictionary.js';
 import { MetainfoError } from './metainfo-error.js';
+
+/** What the piece helpers below need of a torrent's info dictionary (an `InfoDictionary` is one). */
+export interface PieceGeometry {
+  readonly pieceCount: number;
+  readonly pieceLength: number;
+  readonly totalLength: number;
+  readonly pieceHashes: Uint8Array;
+}
 
 /** Smallest piece length createTorrent picks: one 16 KiB block. */
 export const MIN_AUTO_PIECE_LENGTH = 16 * 1024;
@@ -33,7 +40,7 @@ export function pieceCountFor(totalLength: number, pieceLength: number): number 
   return Math.ceil(totalLength / pieceLength);
 }
 
-function checkPiece(info: InfoDictionary, piece: number): void {
+function checkPiece(info: PieceGeometry, piece: number): void {
   if (!Number.isInteger(piece) || piece < 0 || piece >= info.pieceCount) {
     throw new MetainfoError(
       'METAINFO_PIECE_OUT_OF_RANGE',
@@ -43,14 +50,14 @@ function checkPiece(info: InfoDictionary, piece: number): void {
 }
 
 /** The length of piece `piece` in bytes: `pieceLength`, except the last piece, which may be shorter. */
-export function pieceSize(info: InfoDictionary, piece: number): number {
+export function pieceSize(info: PieceGeometry, piece: number): number {
   checkPiece(info, piece);
   if (piece < info.pieceCount - 1) return info.pieceLength;
   return info.totalLength - info.pieceLength * (info.pieceCount - 1);
 }
 
 /** The expected SHA-1 of piece `piece`: a 20-byte view into `pieceHashes` (do not modify it). */
-export function pieceHash(info: InfoDictionary, piece: number): Uint8Array {
+export function pieceHash(info: PieceGeometry, piece: number): Uint8Array {
   checkPiece(info, piece);
   return info.pieceHashes.subarray(piece * PIECE_HASH_LENGTH, (piece + 1) * PIECE_HASH_LENGTH);
 }
