@@ -40,6 +40,12 @@ export { PeerList, type PeerSource } from './swarm/peer-list.js';
 export { MetadataFetch, type MetadataFetchEvents } from './torrent/metadata-fetch.js';
 export type { DialTarget } from './torrent/torrent.js';
 export { type PeerDialer, Torrent, type TorrentOptions } from './torrent/torrent.js';
+export {
+  type FileSource,
+  type FileStatus,
+  TorrentFileHandle,
+  verifiedBytesOfRange,
+} from './torrent/torrent-file.js';
 export type { TorrentEvents, TorrentState, TorrentStatus } from './torrent/torrent-status.js';
 export * from './tracker/index.js';
 export * from './wire/index.js';

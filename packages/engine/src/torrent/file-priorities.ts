@@ -18,11 +18,17 @@ export function piecePriorities(
   const out = new Uint8Array(layout.pieceCount);
   files.forEach((file, index) => {
     if (file.padding || file.length === 0) return;
-    const priority = Math.max(0, Math.min(7, Math.trunc(priorities[index] ?? 1)));
+    const priority = filePriority(priorities, index);
     const { first, last } = layout.piecesOfFile(index);
     for (let piece = first; piece <= last; piece++) out[piece] = Math.max(out[piece]!, priority);
   });
   return out;
+}
+
+/** The priority of file `index` in a caller's list: missing entries count as 1, values clamped to 0–7. */
+export function filePriority(priorities: readonly number[], index: number): number {
+  const value = Math.trunc(priorities[index] ?? 1);
+  return Number.isNaN(value) ? 1 : Math.max(0, Math.min(7, value));
 }
 
 /** File priorities that select the files in these inclusive index ranges (1) and skip the rest (0). */

@@ -15,7 +15,7 @@ import { pexPeersOf, UtPex } from '../extensions/ut-pex.js';
 import { BLOCK_SIZE } from '../indices.js';
 import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
-import type { BlockRange, PeerConnection, PeerOwner } from '../peer/peer-connection.js';
+import type { BlockRange, PeerConnection } from '../peer/peer-connection.js';
 import { type Bitfield, PiecePicker } from '../pieces/index.js';
 import type { Platform } from '../platform/platform.js';
 import { LimitChain, RateMeter, TokenBucket } from '../rate/index.js';
@@ -28,31 +28,21 @@ import type { DhtPeerSource } from '../swarm/dht-peer-finder.js';
 import { PeerList, type PeerSource } from '../swarm/peer-list.js';
 import type { TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
-import { piecePriorities, selectionPriorities } from './file-priorities.js';
+import { filePriority, piecePriorities, selectionPriorities } from './file-priorities.js';
+import type { DialTarget, PeerDialer } from './peer-dialer.js';
 import { PeerDiscovery } from './peer-discovery.js';
 import { PieceAssembly } from './piece-assembly.js';
 import { SmartBan } from './smart-ban.js';
+import { TorrentFileHandle } from './torrent-file.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
+
+export type { DialTarget, PeerDialer } from './peer-dialer.js';
 
 /** How we introduce ourselves in the BEP 10 handshake. */
 export const CLIENT_NAME = 'bitloom 0.1.0';
 
 /** Requests sent together once a deep pipeline has this many free slots. */
 const REQUEST_BATCH = 16;
-
-/** How a torrent asks the session for outgoing connections (the session owns the connection limits). */
-/** Something the session dials peers for: a torrent, or a magnet link still fetching its metadata. */
-export interface DialTarget extends PeerOwner {
-  readonly infoHashHex: string;
-  /** A connection dialled for it failed before its handshake. */
-  dialFailed(host: string, port: number): void;
-}
-
-export interface PeerDialer {
-  /** How many more outgoing connections may start now. */
-  dialBudget(): number;
-  dial(target: DialTarget, host: string, port: number): void;
-}
 
 export interface TorrentOptions {
   readonly info: InfoDictionary;
@@ -119,6 +109,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Peers counted through HAVE ALL (no per-piece availability). */
   private readonly countedAsSeed = new Set<number>();
   private readonly abort = new AbortController();
+  private filePriorities: readonly number[] = [];
+  private fileHandles: readonly TorrentFileHandle[] | undefined;
 
   constructor(options: TorrentOptions) {
     super();
@@ -301,6 +293,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
    * Pieces shared with a wanted file are still downloaded, and written whole (into the skipped file too).
    */
   setFilePriorities(priorities: readonly number[]): void {
+    this.filePriorities = priorities.slice(0, this.info.files.length);
     const pieces = piecePriorities(this.info.files, this.layout, priorities);
     for (let piece = 0; piece < this.pieceCount; piece++) this.picker.setPiecePriority(piece, pieces[piece]!);
     for (const peer of this.peers.values()) this.updateInterest(peer);
@@ -314,6 +307,17 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Downloads only the files in these inclusive index ranges (a magnet's `so=`); indices past the end are ignored. */
   selectFiles(ranges: readonly { start: number; end: number }[]): void {
     this.setFilePriorities(selectionPriorities(this.info.files.length, ranges));
+  }
+
+  /** The files in info-dictionary order (padding files too, flagged): live handles; `status()` is plain data. */
+  files(): readonly TorrentFileHandle[] {
+    const source = {
+      pieceLength: this.info.pieceLength,
+      have: (piece: number) => this.picker.have(piece),
+      filePriority: (index: number) => filePriority(this.filePriorities, index),
+    };
+    this.fileHandles ??= this.info.files.map((file) => new TorrentFileHandle(source, file));
+    return this.fileHandles;
   }
 
   /** The trackers and what they last said (plain data). */
