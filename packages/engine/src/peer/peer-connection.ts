@@ -77,6 +77,11 @@ export interface PeerConnectionOptions {
   readonly acceptPeerId?: (peerId: Uint8Array, peer: PeerConnection) => CloseReason | undefined;
   /** Told of every close, owned or not (the session's connection accounting). */
   readonly onClosed?: (peer: PeerConnection, close: PeerClose) => void;
+  /**
+   * When the socket opened, if earlier than now (an incoming connection that went through the MSE/PE detection
+   * first): the handshake timeout counts from here, so a peer trickling its handshake cannot restart the clock.
+   */
+  readonly openedAt?: number;
 }
 
 type Phase = 'handshaking' | 'active' | 'closed';
@@ -166,7 +171,7 @@ export class PeerConnection {
     this.remoteAddress = options.connection.remoteAddress;
     this.remotePort = options.connection.remotePort;
     const now = this.clock.now();
-    this.connectedAt = now;
+    this.connectedAt = options.openedAt ?? now;
     this.lastReceivedAt = now;
     this.lastSentAt = now;
     this.lastBlockAt = now;

@@ -120,6 +120,14 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     return session;
   }
 
+  /**
+   * Open peer sockets: outgoing dials not connected yet, incoming connections still in their encryption or
+   * BitTorrent handshake, and connected peers. Never above `maxConnectionsPerSession`.
+   */
+  get connectionCount(): number {
+    return this.connections.size + this.encryptionHandshakes.size + this.halfOpen;
+  }
+
   /** The port peers can reach us on (0 when not listening). */
   get listenPort(): number {
     return this.listener?.port ?? 0;
@@ -236,7 +244,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       0,
       Math.min(
         this.settings.maxHalfOpenConnections - this.halfOpen,
-        this.settings.maxConnectionsPerSession - this.connections.size - this.halfOpen,
+        this.settings.maxConnectionsPerSession - this.connectionCount,
       ),
     );
   }
@@ -287,13 +295,20 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
    * responder for the info-hashes we serve, and hands over a connection that continues the stream.
    */
   private accept(connection: Connection): void {
-    if (
-      this.closed ||
-      this.connections.size + this.encryptionHandshakes.size >= this.settings.maxConnectionsPerSession
-    ) {
+    if (this.closed) {
       connection.destroy();
       return;
     }
+    if (this.connectionCount >= this.settings.maxConnectionsPerSession) {
+      connection.destroy();
+      this.emit('peer-refused', {
+        address: `${connection.remoteAddress}:${connection.remotePort}`,
+        reason: 'too-many-connections',
+        detail: `session connection limit (${this.settings.maxConnectionsPerSession})`,
+      });
+      return;
+    }
+    const openedAt = this.platform.clock.now();
     const abort = new AbortController();
     this.encryptionHandshakes.add(abort);
     acceptMse(connection, {
@@ -316,6 +331,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
             settings: this.settings,
             ourPeerId: this.peerId,
             key: this.nextPeerKey++,
+            openedAt,
             // After MSE the BitTorrent handshake must name the torrent the encrypted one asked for (SKEY).
             lookupOwner: (infoHash) =>
               skey === undefined || equalBytes(skey, infoHash) ? this.ownerOf(toHex(infoHash)) : undefined,

@@ -41,7 +41,7 @@ export const SETTINGS_TABLE = spec({
     default: 10_000,
     min: 500,
     max: 120_000,
-    doc: 'Close a connection whose handshake is not complete by then (slowloris).',
+    doc: 'Close a connection whose handshake (encryption included) is not complete this long after it opened (slowloris).',
   },
   connectTimeoutMs: {
     default: 10_000,
