@@ -92,10 +92,22 @@ export class Swarm {
     return peer;
   }
 
-  async addPeer(withData: boolean, settings: Partial<Settings>): Promise<SwarmPeer> {
+  /** A peer whose storage holds only the pieces `has` picks (the others are zeros, which fail their check). */
+  async addPartialSeeder(
+    has: (piece: number) => boolean,
+    settings: Partial<Settings> = {},
+  ): Promise<SwarmPeer> {
+    return this.addPeer(has, settings);
+  }
+
+  async addPeer(
+    withData: boolean | ((piece: number) => boolean),
+    settings: Partial<Settings>,
+  ): Promise<SwarmPeer> {
     const host = `10.0.0.${this.nextHost++}`;
     const platform = createTestPlatform({ seed: this.nextHost * 101, host, network: this.network });
-    if (withData) await this.fill(platform);
+    if (withData === true) await this.fill(platform, this.torrent.payload);
+    else if (withData) await this.fill(platform, this.piecesOnly(withData));
     const session = await Session.create({
       platform,
       listen: { host, port: 6881 },
@@ -122,8 +134,19 @@ export class Swarm {
     for (const peer of this.peers) await peer.session.close();
   }
 
-  private async fill(platform: TestPlatform): Promise<void> {
+  private piecesOnly(has: (piece: number) => boolean): Uint8Array {
     const { info, payload } = this.torrent;
+    const data = new Uint8Array(payload.length);
+    for (let piece = 0; piece < info.pieceCount; piece++) {
+      if (!has(piece)) continue;
+      const start = piece * info.pieceLength;
+      data.set(payload.subarray(start, Math.min(payload.length, start + info.pieceLength)), start);
+    }
+    return data;
+  }
+
+  private async fill(platform: TestPlatform, payload: Uint8Array): Promise<void> {
+    const { info } = this.torrent;
     const files = await platform.storage.open(
       '/data',
       info.files.map((f) => ({ path: f.path, length: f.length, padding: f.padding })),
