@@ -1,10 +1,11 @@
 /**
  * Torrent files on the local file system: positional reads and writes through `fs/promises` file handles from a
  * shared, bounded open-file pool. Files and their folders are created on first write and sized to their torrent
- * length then (sparse `ftruncate`; nothing is ever shrunk by reading). BEP 47 padding files are never created
- * and read as zeros. Failures are `StorageError`s with the system error as `cause`.
+ * length then (sparse `ftruncate`; nothing is ever shrunk by reading), except `grows` files (the part file), which
+ * are as long as what was written. BEP 47 padding files are never created and read as zeros. Failures are `StorageError`s with the system error as `cause`.
  */
-import { stat } from 'node:fs/promises';
+import { rmdir, stat, unlink } from 'node:fs/promises';
+import { dirname, resolve, sep } from 'node:path';
 import type { Storage, StorageFileSpec, TorrentFiles } from '@bitloom/engine';
 import { StorageError, type StorageErrorCode, storageErrorFromSystem } from './errors.js';
 import { FileSlot, OpenFileCache } from './open-file-cache.js';
@@ -51,9 +52,11 @@ export class FileStorage implements Storage {
       if (seen.has(filePath))
         throw new StorageError('STORAGE_BAD_SPEC', `two files share the path ${filePath}`);
       seen.add(filePath);
-      slots.push(new FileSlot(filePath, spec.length));
+      const slot = new FileSlot(filePath, spec.length);
+      if (spec.grows) slot.sized = true; // never preallocated
+      slots.push(slot);
     }
-    const torrentFiles = new FileTorrentFiles(this.#cache, files, slots, (closed) =>
+    const torrentFiles = new FileTorrentFiles(this.#cache, resolve(root), files, slots, (closed) =>
       this.#openTorrents.delete(closed),
     );
     this.#openTorrents.add(torrentFiles);
@@ -68,6 +71,7 @@ export class FileStorage implements Storage {
 
 class FileTorrentFiles implements TorrentFiles {
   readonly #cache: OpenFileCache;
+  readonly #root: string;
   readonly #specs: readonly StorageFileSpec[];
   /** One slot per file; undefined for padding files. */
   readonly #slots: readonly (FileSlot | undefined)[];
@@ -77,11 +81,13 @@ class FileTorrentFiles implements TorrentFiles {
 
   constructor(
     cache: OpenFileCache,
+    root: string,
     specs: readonly StorageFileSpec[],
     slots: readonly (FileSlot | undefined)[],
     onClosed: (files: FileTorrentFiles) => void,
   ) {
     this.#cache = cache;
+    this.#root = root;
     this.#specs = specs;
     this.#slots = slots;
     this.#onClosed = onClosed;
@@ -146,6 +152,33 @@ class FileTorrentFiles implements TorrentFiles {
         const code = (error as { code?: unknown }).code;
         if (code === 'ENOENT' || code === 'ENOTDIR') return -1;
         throw asStorageError(error, 'stat', slot.path, 'STORAGE_IO');
+      }
+    });
+  }
+
+  /** Closes the file's handle, unlinks it, then removes the folders below the root that it leaves empty. */
+  remove(fileIndex: number): Promise<void> {
+    return this.#run(async () => {
+      const spec = this.#spec(fileIndex);
+      const slot = this.#slots[fileIndex];
+      if (slot === undefined) return;
+      await this.#cache.closeSlots([slot]);
+      slot.syncError = undefined;
+      slot.sized = spec.grows === true;
+      try {
+        await unlink(slot.path);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code !== 'ENOENT' && code !== 'ENOTDIR')
+          throw asStorageError(error, 'unlink', slot.path, 'STORAGE_IO');
+      }
+      const below = this.#root.endsWith(sep) ? this.#root : `${this.#root}${sep}`;
+      for (let folder = dirname(slot.path); folder.startsWith(below); folder = dirname(folder)) {
+        try {
+          await rmdir(folder);
+        } catch {
+          break; // not empty (or already gone): the folders above are not empty either
+        }
       }
     });
   }

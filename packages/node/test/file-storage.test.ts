@@ -180,3 +180,29 @@ describe('storage errors from the system', () => {
     expect(storageErrorFromSystem(cause, 'read', '/x', 'STORAGE_MISSING').code).toBe('STORAGE_MISSING');
   });
 });
+
+describe('FileStorage remove', () => {
+  it('removes the folders a removed file leaves empty, up to but never including the root', async () => {
+    const torrentRoot = join(root, 'save');
+    await mkdir(join(torrentRoot, 'mine'), { recursive: true });
+    await writeFile(join(torrentRoot, 'mine', 'user.txt'), 'not the torrent’s');
+    const files = await storage.open(torrentRoot, [
+      { path: ['t', 'a', 'b', 'deep.bin'], length: 4 },
+      { path: ['mine', 'x.bin'], length: 4 },
+      { path: ['only.bin'], length: 4 },
+    ]);
+    for (const index of [0, 1, 2]) await files.write(index, 0, bytes(4, index + 1));
+    for (const index of [0, 1, 2]) await files.remove(index);
+    await files.close();
+    // t/a/b emptied: all gone; mine/ still holds the user's file; the root stays even though it is empty of ours.
+    expect((await readdir(torrentRoot)).sort()).toEqual(['mine']);
+    expect(await readdir(join(torrentRoot, 'mine'))).toEqual(['user.txt']);
+  });
+
+  it('a grows file is never preallocated to its bound', async () => {
+    const files = await storage.open(root, [{ path: ['.x.parts'], length: 1 << 30, grows: true }]);
+    await files.write(0, 4096, bytes(10, 7));
+    await files.close();
+    expect((await stat(join(root, '.x.parts'))).size).toBe(4106);
+  });
+});

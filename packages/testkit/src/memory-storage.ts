@@ -1,6 +1,7 @@
 /**
  * Storage in memory (the engine's `Storage`), with the semantics of a file storage — a file exists after its
- * first write, reads past its end reject, BEP 47 padding files are never created and read as zeros — plus fault
+ * first write and grows with what is written (as a `grows` file would on disk), reads past its end reject, BEP 47
+ * padding files are never created and read as zeros, `remove` forgets a file — plus fault
  * injection for tests: failing writes (a full disk), flipped bytes (bit rot), and inspection of the files.
  * Error codes match the Node file storage (`STORAGE_MISSING`, `STORAGE_SHORT_READ`, …).
  */
@@ -80,6 +81,11 @@ export class MemoryStorage implements Storage {
     return this.#files.get(fileKey(root, spec));
   }
 
+  /** Internal to MemoryTorrentFiles: forgets the stored file. */
+  deleteFile(root: string, spec: StorageFileSpec): void {
+    this.#files.delete(fileKey(root, spec));
+  }
+
   /** Internal to MemoryTorrentFiles: the stored file, created empty on first write. */
   createFile(root: string, spec: StorageFileSpec): StoredFile {
     const key = fileKey(root, spec);
@@ -155,6 +161,12 @@ class MemoryTorrentFiles implements TorrentFiles {
     const spec = this.#check(fileIndex, 0, 0);
     if (spec.padding) return -1;
     return this.#storage.fileAt(this.#root, spec)?.length ?? -1;
+  }
+
+  /** Memory has no folders: removing the file is all there is. */
+  async remove(fileIndex: number): Promise<void> {
+    const spec = this.#check(fileIndex, 0, 0);
+    if (!spec.padding) this.#storage.deleteFile(this.#root, spec);
   }
 
   async flush(): Promise<void> {

@@ -3,7 +3,7 @@
  * contract of the engine's storage interface, stated as tests. It fixes what the engine may rely on — round
  * trips across files, out-of-order positional writes, exact-length reads that reject with `STORAGE_MISSING` /
  * `STORAGE_SHORT_READ`, `size` -1 for files never written, BEP 47 padding files never created and read as
- * zeros, zero-length files, flush, close — and leaves implementation choices open (e.g. whether a file is
+ * zeros, zero-length files, `grows` files sized by what was written, `remove`, flush, close — and leaves implementation choices open (e.g. whether a file is
  * preallocated to its full length on first write).
  */
 import type { Storage, StorageFileSpec, TorrentFiles } from '@bitloom/engine';
@@ -225,6 +225,36 @@ export function describeStorageCompliance(name: string, makeStorage: () => Promi
         } finally {
           await reopened.close();
         }
+      });
+    });
+
+    it('sizes a grows file by what was written, not by its bound', async () => {
+      const grows: StorageFileSpec = { path: ['.parts'], length: 1_000_000, grows: true };
+      await withFiles([grows, file(['data.bin'], 10)], async (files) => {
+        await files.write(0, 100, pattern(50, 1));
+        expect(await files.size(0)).toBe(150);
+        await files.write(0, 10, pattern(5, 2));
+        expect(await files.size(0)).toBe(150);
+        expectBytes(await files.read(0, 100, 50), pattern(50, 1));
+        await expect(files.read(0, 100, 51)).rejects.toMatchObject({ code: 'STORAGE_SHORT_READ' });
+      });
+    });
+
+    it('removes a file: gone for size and read, removing again is fine, a later write creates it anew', async () => {
+      const specs = [file(['dir', 'gone.bin'], 20), file(['dir', 'kept.bin'], 20), file(['never.bin'], 5)];
+      await withFiles(specs, async (files) => {
+        await files.write(0, 0, pattern(20, 1));
+        await files.write(1, 0, pattern(20, 2));
+        await files.flush();
+        await files.remove(0);
+        expect(await files.size(0)).toBe(-1);
+        await expect(files.read(0, 0, 20)).rejects.toMatchObject({ code: 'STORAGE_MISSING' });
+        await files.remove(0);
+        await files.remove(2);
+        expectBytes(await files.read(1, 0, 20), pattern(20, 2));
+        await files.write(0, 0, pattern(20, 3));
+        expectBytes(await files.read(0, 0, 20), pattern(20, 3));
+        await files.flush();
       });
     });
 

@@ -194,6 +194,16 @@ export class PiecePicker {
     else this.#fileIfUntouchedAndWanted(piece);
   }
 
+  /** Whether `has` (a peer's pieces, or 'all' for a seed) holds a piece we want and lack: we are interested. */
+  wantsAnyOf(has: Bitfield | 'all'): boolean {
+    if (this.#wantedMissing === 0) return false;
+    if (has === 'all') return true;
+    for (let piece = 0; piece < this.pieceCount; piece++) {
+      if (has.get(piece) && !this.#have.get(piece) && this.#priority[piece]! > 0) return true;
+    }
+    return false;
+  }
+
   piecePriority(piece: number): number {
     this.#layout.checkPiece(piece);
     return this.#priority[piece]!;

@@ -5,6 +5,11 @@ export interface StorageFileSpec {
   readonly length: number;
   /** BEP 47 padding file: never created, reads as zeros. */
   readonly padding?: boolean;
+  /**
+   * Not sized to `length` when created: the file is as long as what was written to it (`length` stays the
+   * bound). For the part file, whose slots are used one by one.
+   */
+  readonly grows?: boolean;
 }
 
 /**
@@ -18,6 +23,11 @@ export interface TorrentFiles {
   write(fileIndex: number, position: number, data: Uint8Array): Promise<void>;
   /** The file's size on disk, or -1 when it does not exist. */
   size(fileIndex: number): Promise<number>;
+  /**
+   * Deletes the file if it exists, then each folder between it and the root that is left empty (never the root
+   * itself). A later write creates it again. Resolves when it is gone; a missing file is not an error.
+   */
+  remove(fileIndex: number): Promise<void>;
   /** Makes every completed write durable (fsync). */
   flush(): Promise<void>;
   close(): Promise<void>;

@@ -80,6 +80,23 @@ export class FileLayout {
     };
   }
 
+  /**
+   * Pieces holding bytes of two or more real (not padding) files, in order: the only pieces that can be shared by
+   * a selected and an unselected file. Each such piece holds the first byte of a file that is not its first.
+   */
+  sharedPieces(): number[] {
+    const shared: number[] = [];
+    let previousLastPiece = -1;
+    for (let i = 0; i < this.files.length; i++) {
+      const file = this.files[i]!;
+      if (file.padding || file.length === 0) continue;
+      const { first, last } = this.piecesOfFile(i);
+      if (first === previousLastPiece && shared[shared.length - 1] !== first) shared.push(first);
+      previousLastPiece = last;
+    }
+    return shared;
+  }
+
   /** Index of the first file whose range could contain `position` (binary search). */
   private firstFileAt(position: number): number {
     let lo = 0;

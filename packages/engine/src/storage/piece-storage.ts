@@ -1,66 +1,149 @@
 /**
  * Pieces on top of a torrent's files: writes a verified piece with one positional write per file it spans,
  * reads blocks for upload, and checks existing data on start. Padding files (BEP 47) are never written.
+ *
+ * Unselected files are never created. A file of priority 0 that does not exist yet is "parted": its bytes of a
+ * piece it shares with a selected file go to the part file (part-file.ts), which holds that whole piece, and are
+ * read from there. When the file is selected again its bytes move from the part file into the real file. (A file
+ * that already exists when it is unselected keeps being written in place, as in libtorrent.)
  */
 import { equalBytes } from '../bytes.js';
 import type { Hasher } from '../platform/hasher.js';
-import type { TorrentFiles } from '../platform/storage.js';
-import type { FileLayout } from './file-layout.js';
+import type { Storage, TorrentFiles } from '../platform/storage.js';
+import type { FileLayout, FileSpan } from './file-layout.js';
+import { IoGate } from './io-gate.js';
+import { PartFile } from './part-file.js';
+
+/** One file of the torrent as piece storage needs it. */
+export interface PieceStorageFile {
+  readonly path: readonly string[];
+  readonly length: number;
+  readonly padding: boolean;
+}
 
 export class PieceStorage {
+  readonly #gate = new IoGate();
+  /** Per file: its bytes go to the part file. */
+  readonly #parted: boolean[];
+  /** False until the part file's pieces were first matched against the parted files. */
+  #reconciled = false;
+
   constructor(
     private readonly files: TorrentFiles,
     readonly layout: FileLayout,
-  ) {}
-
-  /** Writes a whole piece. Resolves once every span has been handed to the storage. */
-  async writePiece(piece: number, data: Uint8Array): Promise<void> {
-    const spans = this.layout.spans(piece, 0, data.length);
-    const writes: Promise<void>[] = [];
-    for (const span of spans) {
-      if (span.padding) continue;
-      writes.push(
-        this.files.write(
-          span.fileIndex,
-          span.position,
-          data.subarray(span.rangeOffset, span.rangeOffset + span.length),
-        ),
-      );
-    }
-    await Promise.all(writes);
+    private readonly fileList: readonly PieceStorageFile[] = [],
+    private readonly part?: PartFile,
+    /** Hash-checks a piece read back from the part file before its bytes move into a real file. */
+    private readonly verify: (piece: number, data: Uint8Array) => Promise<boolean> = async () => false,
+  ) {
+    this.#parted = fileList.map(() => false);
   }
 
-  /** Reads `length` bytes at `begin` inside `piece`. */
-  async read(piece: number, begin: number, length: number): Promise<Uint8Array> {
-    const spans = this.layout.spans(piece, begin, length);
-    if (spans.length === 1 && !spans[0]!.padding) {
-      const span = spans[0]!;
-      return this.files.read(span.fileIndex, span.position, span.length);
-    }
-    const out = new Uint8Array(length);
-    await Promise.all(
-      spans.map(async (span) => {
-        if (span.padding) return; // zeros
-        const bytes = await this.files.read(span.fileIndex, span.position, span.length);
-        out.set(bytes, span.rangeOffset);
-      }),
-    );
-    return out;
-  }
-
-  /** Creates the zero-length files, which no piece write ever touches. */
-  async createEmptyFiles(fileLengths: readonly { length: number; padding: boolean }[]): Promise<void> {
-    for (let i = 0; i < fileLengths.length; i++) {
-      const file = fileLengths[i]!;
-      if (file.length === 0 && !file.padding && (await this.files.size(i)) < 0) {
-        await this.files.write(i, 0, new Uint8Array(0));
-      }
+  /** Opens a torrent's files below `root`, and its part file when a piece can hold two files. */
+  static async open(
+    storage: Storage,
+    root: string,
+    torrent: { readonly infoHashHex: string; readonly files: readonly PieceStorageFile[] },
+    layout: FileLayout,
+    options: { readonly verify: (piece: number, data: Uint8Array) => Promise<boolean> },
+  ): Promise<PieceStorage> {
+    const fileList = torrent.files;
+    const specs = fileList.map((f) => ({ path: f.path, length: f.length, padding: f.padding }));
+    const partSpec = PartFile.spec(torrent.infoHashHex, layout);
+    const files = await storage.open(root, partSpec ? [...specs, partSpec] : specs);
+    try {
+      const part = partSpec ? await PartFile.open(files, specs.length, layout) : undefined;
+      return new PieceStorage(files, layout, fileList, part, options.verify);
+    } catch (error) {
+      await files.close().catch(() => {});
+      throw error;
     }
   }
 
   /**
+   * Writes a whole verified piece. Resolves once every span has been handed to the storage: true, or false when
+   * the piece lies in parted files only and has no part-file slot (it arrived after its file was unselected), so
+   * it is not stored and must not count as had.
+   */
+  writePiece(piece: number, data: Uint8Array): Promise<boolean> {
+    return this.#gate.shared(async () => {
+      const writes: Promise<void>[] = [];
+      let toPart = false;
+      for (const span of this.layout.spans(piece, 0, data.length)) {
+        if (span.padding) continue;
+        if (this.#parted[span.fileIndex]) {
+          toPart = true;
+          continue;
+        }
+        writes.push(this.files.write(span.fileIndex, span.position, this.#slice(data, span)));
+      }
+      if (toPart) {
+        if (!this.part?.hasSlotFor(piece)) return false;
+        writes.push(this.part.write(piece, data));
+      }
+      await Promise.all(writes);
+      return true;
+    });
+  }
+
+  /** Reads `length` bytes at `begin` inside `piece`. */
+  read(piece: number, begin: number, length: number): Promise<Uint8Array> {
+    return this.#gate.shared(async () => {
+      const spans = this.layout.spans(piece, begin, length);
+      if (spans.length === 1 && !spans[0]!.padding) return this.#readSpan(piece, begin, spans[0]!);
+      const out = new Uint8Array(length);
+      await Promise.all(
+        spans.map(async (span) => {
+          if (span.padding) return; // zeros
+          out.set(await this.#readSpan(piece, begin, span), span.rangeOffset);
+        }),
+      );
+      return out;
+    });
+  }
+
+  /**
+   * Applies file priorities (0 = skip; missing entries count as wanted): an unselected file that does not exist
+   * becomes parted, a parted file that is selected again gets its bytes back from the part file (only from pieces
+   * that still verify), part-file slots no parted file needs are freed, and wanted zero-length files are created.
+   * Runs alone: writes and reads wait for it.
+   */
+  applyPriorities(priorities: readonly number[]): Promise<void> {
+    return this.#gate.exclusive(async () => {
+      const selectedAgain = new Set<number>();
+      for (const [index, file] of this.fileList.entries()) {
+        if (file.padding) continue;
+        const wanted = (priorities[index] ?? 1) > 0;
+        if (wanted && this.#parted[index]) {
+          this.#parted[index] = false;
+          selectedAgain.add(index);
+        } else if (!wanted && !this.#parted[index] && (await this.files.size(index)) < 0) {
+          this.#parted[index] = true;
+        }
+      }
+      if (this.part) await this.#reconcile(this.part, selectedAgain);
+      this.#reconciled = true;
+      for (const [index, file] of this.fileList.entries()) {
+        if (
+          file.length === 0 &&
+          !file.padding &&
+          !this.#parted[index] &&
+          (await this.files.size(index)) < 0
+        ) {
+          await this.files.write(index, 0, new Uint8Array(0));
+        }
+      }
+    });
+  }
+
+  /** Whether file `index` is kept out of the file system (its shared pieces live in the part file). */
+  isParted(index: number): boolean {
+    return this.#parted[index] === true;
+  }
+
+  /**
    * Hashes the data already on disk and reports each piece that verifies. Pieces whose files are missing or too
-   * short are skipped without reading.
+   * short (or not in the part file) are skipped without reading.
    */
   async checkExisting(
     hasher: Hasher,
@@ -81,7 +164,13 @@ export class PieceStorage {
       if (signal?.aborted) return;
       const size = this.layout.pieceSize(piece);
       const spans = this.layout.spans(piece, 0, size);
-      const present = spans.every((s) => s.padding || (sizes[s.fileIndex] ?? -1) >= s.position + s.length);
+      const present = spans.every(
+        (s) =>
+          s.padding ||
+          (this.#parted[s.fileIndex]
+            ? this.part?.has(piece) === true
+            : (sizes[s.fileIndex] ?? -1) >= s.position + s.length),
+      );
       if (!present) {
         onProgress?.(++checked);
         continue;
@@ -109,5 +198,42 @@ export class PieceStorage {
 
   close(): Promise<void> {
     return this.files.close();
+  }
+
+  /**
+   * Moves out of the part file the spans of files no longer parted (all of them the first time, when what the
+   * part file holds is not known yet; afterwards those of files selected again), and frees the slots no parted
+   * file needs. A slot whose piece does not verify is dropped.
+   */
+  async #reconcile(part: PartFile, selectedAgain: ReadonlySet<number>): Promise<void> {
+    for (const piece of part.pieces()) {
+      const size = this.layout.pieceSize(piece);
+      const spans = this.layout.spans(piece, 0, size).filter((s) => !s.padding);
+      const stillNeeded = spans.some((s) => this.#parted[s.fileIndex]);
+      const moveOut = spans.filter(
+        (s) => !this.#parted[s.fileIndex] && (!this.#reconciled || selectedAgain.has(s.fileIndex)),
+      );
+      if (moveOut.length > 0) {
+        const data = await part.read(piece, 0, size).catch(() => undefined);
+        if (data === undefined || !(await this.verify(piece, data))) {
+          await part.free(piece);
+          continue;
+        }
+        for (const span of moveOut)
+          await this.files.write(span.fileIndex, span.position, this.#slice(data, span));
+      }
+      if (!stillNeeded) await part.free(piece);
+    }
+  }
+
+  #readSpan(piece: number, begin: number, span: FileSpan): Promise<Uint8Array> {
+    if (this.#parted[span.fileIndex] && this.part) {
+      return this.part.read(piece, begin + span.rangeOffset, span.length);
+    }
+    return this.files.read(span.fileIndex, span.position, span.length);
+  }
+
+  #slice(data: Uint8Array, span: FileSpan): Uint8Array {
+    return data.subarray(span.rangeOffset, span.rangeOffset + span.length);
   }
 }

@@ -94,6 +94,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private readonly downloadAllowance: LimitChain;
   private readonly uploadAllowance: LimitChain;
   private readCache: ReadCache | undefined;
+  /** Per file, 0 = skip (as last set); missing entries count as 1. */
+  private filePriorities: readonly number[] = [];
   private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
   private lastChokeRoundAt = -Infinity;
   private lastInterestCheckAt = 0;
@@ -109,7 +111,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Peers counted through HAVE ALL (no per-piece availability). */
   private readonly countedAsSeed = new Set<number>();
   private readonly abort = new AbortController();
-  private filePriorities: readonly number[] = [];
   private fileHandles: readonly TorrentFileHandle[] | undefined;
 
   constructor(options: TorrentOptions) {
@@ -202,12 +203,12 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Opens storage, adopts the data already on disk that verifies, then starts downloading or seeding. */
   async start(): Promise<void> {
     try {
-      const files = await this.platform.storage.open(
-        this.savePath,
-        this.info.files.map((f) => ({ path: f.path, length: f.length, padding: f.padding })),
-      );
-      this.storage = new PieceStorage(files, this.layout);
-      const storage = this.storage;
+      const storage = await PieceStorage.open(this.platform.storage, this.savePath, this.info, this.layout, {
+        verify: async (piece, data) =>
+          equalBytes(await this.platform.hasher.sha1(data), this.expectedHash(piece)),
+      });
+      this.storage = storage;
+      await storage.applyPriorities(this.filePriorities);
       this.readCache = new ReadCache(
         (piece, begin, length) => storage.read(piece, begin, length),
         (piece) => this.pieceSize(piece),
@@ -226,7 +227,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
         this.abort.signal,
       );
       if (this.abort.signal.aborted) return;
-      await this.storage.createEmptyFiles(this.info.files);
       this.setState(this.complete ? 'seeding' : 'downloading');
       if (this.complete) this.emit('done', this.status());
       this.discovery.start(!this.complete);
@@ -290,13 +290,19 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
 
   /**
    * Sets each file's priority (0 = skip, 1–7); a piece gets the highest priority of the files it holds bytes of.
-   * Pieces shared with a wanted file are still downloaded, and written whole (into the skipped file too).
+   * A skipped file is not created: its bytes of pieces shared with a wanted file go to the part file.
    */
   setFilePriorities(priorities: readonly number[]): void {
     this.filePriorities = priorities.slice(0, this.info.files.length);
     const pieces = piecePriorities(this.info.files, this.layout, priorities);
     for (let piece = 0; piece < this.pieceCount; piece++) this.picker.setPiecePriority(piece, pieces[piece]!);
     for (const peer of this.peers.values()) this.updateInterest(peer);
+    if (this.state === 'seeding' && !this.complete) this.setState('downloading');
+    else if (this.state === 'downloading' && this.complete) {
+      this.setState('seeding');
+      this.emit('done', this.status());
+    }
+    this.storage?.applyPriorities(priorities).catch((e: unknown) => this.fail(e, 'cannot apply priorities'));
   }
 
   /** Picks pieces in order instead of rarest first (every piece is still verified). */
@@ -647,8 +653,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
         await this.pieceFailed(piece, entry.data, entry.senders);
         return;
       }
-      await this.storage!.writePiece(piece, entry.data);
-      if (!this.isRunning) return;
+      const stored = await this.storage!.writePiece(piece, entry.data);
+      if (!stored) this.picker.pieceFailed(piece); // its file was unselected meanwhile: not kept
+      if (!stored || !this.isRunning) return;
       this.pieceVerified(piece);
       for (const liar of await this.smartBan.liarsOf(piece, entry.data)) {
         this.ban(liar, `sent corrupt data for piece ${piece}`);
@@ -724,16 +731,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
 
   private updateInterest(peer: PeerConnection): void {
     if (!peer.isActive || !peer.peerHas) return;
-    let interesting = false;
-    if (!this.complete) {
-      if (peer.peerIsSeed) interesting = true;
-      else {
-        for (let piece = 0; piece < this.pieceCount && !interesting; piece++) {
-          if (peer.peerHas.get(piece) && this.wants(piece)) interesting = true;
-        }
-      }
-    }
-    peer.setInterested(interesting);
+    peer.setInterested(this.picker.wantsAnyOf(peer.peerIsSeed ? 'all' : peer.peerHas));
   }
 
   private unchokedCount(): number {

@@ -308,3 +308,16 @@ describe('PiecePicker: endgame', () => {
     });
   });
 });
+
+describe('PiecePicker: interest', () => {
+  it('wants a peer that has a piece we lack and have not skipped; a seed while anything is missing', () => {
+    const picker = setupPicker({ availability: '1111', have: 'x...', priority: '1101' });
+    expect(picker.wantsAnyOf(bits('x...'))).toBe(false); // had
+    expect(picker.wantsAnyOf(bits('..x.'))).toBe(false); // skipped (priority 0)
+    expect(picker.wantsAnyOf(bits('.x..'))).toBe(true);
+    expect(picker.wantsAnyOf('all')).toBe(true);
+    picker.pieceVerified(1);
+    picker.pieceVerified(3);
+    expect(picker.wantsAnyOf('all')).toBe(false);
+  });
+});

@@ -3,6 +3,7 @@
  * holds it, leechers, all on one MemoryNetwork and VirtualClock.
  */
 import {
+  type AddTorrentOptions,
   createTorrent,
   type InfoDictionary,
   parseTorrent,
@@ -86,8 +87,9 @@ export class Swarm {
   async addLeecher(
     settings: Partial<Settings> = {},
     connectTo: readonly SwarmPeer[] = [],
+    add: Partial<AddTorrentOptions> = {},
   ): Promise<SwarmPeer> {
-    const peer = await this.addPeer(false, settings);
+    const peer = await this.addPeer(false, settings, add);
     for (const other of connectTo) peer.torrent.addPeer(other.host, other.session.listenPort);
     return peer;
   }
@@ -103,6 +105,7 @@ export class Swarm {
   async addPeer(
     withData: boolean | ((piece: number) => boolean),
     settings: Partial<Settings>,
+    add: Partial<AddTorrentOptions> = {},
   ): Promise<SwarmPeer> {
     const host = `10.0.0.${this.nextHost++}`;
     const platform = createTestPlatform({ seed: this.nextHost * 101, host, network: this.network });
@@ -113,7 +116,7 @@ export class Swarm {
       listen: { host, port: 6881 },
       settings: { ...testingSettings(), ...settings },
     });
-    const torrent = session.addTorrent(this.torrent.info, { savePath: '/data' });
+    const torrent = session.addTorrent(this.torrent.info, { savePath: '/data', ...add });
     const peer = { platform, session, torrent, host };
     this.peers.push(peer);
     return peer;
