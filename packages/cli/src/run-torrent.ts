@@ -99,6 +99,8 @@ async function addSource(
     savePath: options.savePath,
     peers: options.peers,
     ...(options.trackers && { trackers: options.trackers }),
+    ...(options.selectOnly && { selectOnly: options.selectOnly }),
+    ...(options.sequential && { sequential: true }),
   };
   if (options.source.kind === 'torrent') return session.addTorrent(options.source.metainfo, add);
   const fetch = session.addMagnet(options.source.link, add);

@@ -2,7 +2,7 @@
  * `bitloom download --select / --exclude / --sequential` against a bitloom seeder on loopback: only the chosen
  * files' pieces are fetched, and the chosen files come out byte for byte.
  */
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTorrent, type Metainfo, parseTorrent, type Session } from '@bitloom/engine';
@@ -75,6 +75,9 @@ describe('download --select / --exclude / --sequential', () => {
     expect(run.code).toBe(ExitCode.OK);
     for (const i of [1, 3])
       expect((await readFile(join(dir, 'set', `file-${i}.bin`))).equals(contents[i]!)).toBe(true);
+    // Unselected files are never created (their bytes of shared pieces are in the part file).
+    expect((await readdir(join(dir, 'set'))).sort()).toEqual(['file-1.bin', 'file-3.bin']);
+    expect(await readdir(dir)).toContain(`.${metainfo.infoHashHex}.parts`);
   });
 
   it('--exclude 0-2 leaves only file 3 wanted; --sequential still verifies every piece', async () => {
