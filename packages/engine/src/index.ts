@@ -37,6 +37,12 @@ export {
 export { FileLayout, type FileSpan } from './storage/file-layout.js';
 export { PieceStorage } from './storage/piece-storage.js';
 export { PeerList, type PeerSource } from './swarm/peer-list.js';
+export {
+  FileReadStream,
+  type ReadStreamOptions,
+  StreamError,
+  type StreamErrorCode,
+} from './torrent/file-read-stream.js';
 export { MetadataFetch, type MetadataFetchEvents } from './torrent/metadata-fetch.js';
 export type { DialTarget } from './torrent/torrent.js';
 export { type PeerDialer, Torrent, type TorrentOptions } from './torrent/torrent.js';

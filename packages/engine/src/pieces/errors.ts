@@ -23,7 +23,8 @@ export class PiecePickerError extends BitloomError {
       | 'PICKER_PIECE_OUT_OF_RANGE'
       | 'PICKER_BLOCK_OUT_OF_RANGE'
       | 'PICKER_BAD_PRIORITY'
-      | 'PICKER_BITFIELD_LENGTH',
+      | 'PICKER_BITFIELD_LENGTH'
+      | 'PICKER_TOO_MANY_CRITICAL',
     message: string,
   ) {
     super(code, message);

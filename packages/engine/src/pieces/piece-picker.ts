@@ -3,9 +3,10 @@
  * decides which blocks to request from a peer. Order: higher piece priority first; within a priority, pieces
  * already started (finish what is started, so pieces complete and can be shared), then untouched pieces
  * rarest first with seeded random tie-breaks — or random pieces while fewer than `randomFirstPieces` are had
- * (a rare piece is slow to get; any piece is soon tradeable), or by index in sequential mode. Endgame hands out
- * duplicate requests for the last blocks and reports whom to cancel when one arrives. Pure: plain data in,
- * decisions out.
+ * (a rare piece is slow to get; any piece is soon tradeable), or by index in sequential mode. Time-critical
+ * pieces (a stream's read-ahead, libtorrent's `set_piece_deadline`) come before all of that, most urgent first,
+ * and a stalled one is also requested from a second peer. Endgame hands out duplicate requests for the last
+ * blocks and reports whom to cancel when one arrives. Pure: plain data in, decisions out.
  *
  * Cost of a pick: O(blocks picked + pieces examined + open partial pieces · log), where pieces examined are
  * the untouched pieces passed over because the peer lacks them (plus the empty availability buckets, at most
@@ -48,6 +49,10 @@ export interface BlockReceipt {
 }
 
 const DEFAULT_RANDOM_FIRST_PIECES = 4;
+/** Bound on the time-critical list (the caller's read-ahead windows of all streams together). */
+export const MAX_CRITICAL_PIECES = 4096;
+/** A stalled critical block is requested from at most this many peers at once. */
+const MAX_CRITICAL_REQUESTERS = 2;
 const NOT_ACCEPTED: Readonly<BlockReceipt> = Object.freeze({
   accepted: false,
   pieceComplete: false,
@@ -73,6 +78,9 @@ export class PiecePicker {
   #sequential = false;
   /** No untouched piece lies below this index (sequential mode scans from here). */
   #sequentialCursor = 0;
+  /** Time-critical pieces, most urgent first; `#stalled` ones may have their blocks requested twice. */
+  #critical: readonly number[] = [];
+  #stalled: ReadonlySet<number> = new Set();
 
   constructor(options: PiecePickerOptions) {
     this.#layout = new PieceLayout(options.pieceCount, options.pieceLength, options.totalLength);
@@ -130,6 +138,11 @@ export class PiecePicker {
     }
     this.#dropPartial(piece);
     this.#fileIfUntouchedAndWanted(piece);
+  }
+
+  /** We want the piece: not had, priority above 0. */
+  wants(piece: number): boolean {
+    return !this.have(piece) && this.#priority[piece]! > 0;
   }
 
   // ---- availability ----
@@ -214,6 +227,32 @@ export class PiecePicker {
     this.#sequential = on;
   }
 
+  /**
+   * Time-critical pieces (a stream's read-ahead), most urgent first: picked before every other piece, whatever
+   * their priority (0 too) and rarity. Blocks of a `stalled` piece already requested from one peer may be
+   * requested from a second (like endgame, for that piece only). Replaces the previous list; had pieces in it
+   * are skipped. Pass `[]` to clear.
+   * @throws PiecePickerError `PICKER_PIECE_OUT_OF_RANGE` for a bad index, `PICKER_TOO_MANY_CRITICAL` for a
+   * list longer than `MAX_CRITICAL_PIECES`.
+   */
+  setCriticalPieces(pieces: readonly number[], stalled: readonly number[] = []): void {
+    if (pieces.length > MAX_CRITICAL_PIECES) {
+      throw new PiecePickerError(
+        'PICKER_TOO_MANY_CRITICAL',
+        `${pieces.length} time-critical pieces, more than ${MAX_CRITICAL_PIECES}`,
+      );
+    }
+    for (const piece of pieces) this.#layout.checkPiece(piece);
+    for (const piece of stalled) this.#layout.checkPiece(piece);
+    this.#critical = [...pieces];
+    this.#stalled = new Set(stalled);
+  }
+
+  /** The time-critical pieces not yet had, most urgent first. */
+  criticalPieces(): number[] {
+    return this.#critical.filter((piece) => !this.#have.get(piece));
+  }
+
   // ---- picking ----
 
   /**
@@ -249,6 +288,7 @@ export class PiecePicker {
       return picked;
     }
 
+    if (this.#critical.length > 0) this.#pickCritical(hasPiece, limit, peer, picked);
     const partials = [...this.#openPartials].filter((piece) => this.#priority[piece]! > 0 && hasPiece(piece));
     partials.sort(this.#compareStartedFirst);
     let nextPartial = 0;
@@ -404,6 +444,24 @@ export class PiecePicker {
         if (hasPiece(piece)) this.#takeBlocks(this.#start(piece), limit, peer, picked);
         return picked.length < limit;
       });
+    }
+  }
+
+  /** Free blocks of critical pieces in urgency order; for a stalled one, also blocks in flight with one peer. */
+  #pickCritical(hasPiece: HasPiece, limit: number, peer: PeerKey, picked: BlockRequest[]): void {
+    for (const piece of this.#critical) {
+      if (picked.length >= limit) return;
+      if (this.#have.get(piece) || !hasPiece(piece)) continue;
+      const partial = this.#partials.get(piece);
+      if (partial === undefined) this.#takeBlocks(this.#start(piece), limit, peer, picked);
+      else if (this.#openPartials.has(piece)) this.#takeBlocks(partial, limit, peer, picked);
+      if (!this.#stalled.has(piece) || picked.length >= limit) continue;
+      const started = this.#partials.get(piece)!;
+      for (const { block } of endgameCandidates([started], peer, limit - picked.length, () => 1)) {
+        if (started.requesters(block).length >= MAX_CRITICAL_REQUESTERS) continue;
+        started.addRequester(block, peer);
+        picked.push(this.#request(piece, block));
+      }
     }
   }
 

@@ -113,6 +113,18 @@ export const SETTINGS_TABLE = spec({
     max: 256 * 1024 * 1024,
     doc: 'Bytes written to a peer socket but not yet sent, before serving more of its requests (back-pressure).',
   },
+  streamReadAheadBytes: {
+    default: 8 * 1024 * 1024,
+    min: 16 * 1024,
+    max: 256 * 1024 * 1024,
+    doc: 'A file read stream makes this many bytes ahead of its position time-critical (at least one piece), requested before anything else.',
+  },
+  streamStallMs: {
+    default: 2000,
+    min: 100,
+    max: 60_000,
+    doc: 'A stream that has waited this long for its next piece asks a second peer for that piece’s blocks in flight.',
+  },
 });
 
 export type SettingName = keyof typeof SETTINGS_TABLE;

@@ -2,9 +2,11 @@
  * One file of a running torrent, as `torrent.files()` hands it out: where it lies in the torrent's data, its
  * priority, and how much of it is verified (bytes of verified pieces that fall inside the file, so a piece shared
  * with a neighbour counts for both, each for its own bytes). Live getters read the torrent's state; `status()`
- * (and `toJSON`) give a plain-data snapshot. The handle knows the torrent only through `FileSource`.
+ * (and `toJSON`) give a plain-data snapshot; `createReadStream` reads the file while it downloads. The handle
+ * knows the torrent only through `FileSource`.
  */
 import type { TorrentFile as MetainfoFile } from '../metainfo/index.js';
+import { type FileReadStream, type ReadStreamOptions, StreamError } from './file-read-stream.js';
 
 /** Plain data about one file, for display and JSON. */
 export interface FileStatus {
@@ -31,6 +33,8 @@ export interface FileSource {
   /** The piece passed its hash check and is on disk. */
   have(piece: number): boolean;
   filePriority(index: number): number;
+  /** A read stream over torrent offsets [from, to). */
+  openStream(from: number, to: number, options: ReadStreamOptions): FileReadStream;
 }
 
 /** Bytes of the range [offset, offset + length) that lie in pieces `have` says are had. O(pieces of the range). */
@@ -91,6 +95,30 @@ export class TorrentFileHandle {
 
   get progress(): number {
     return this.file.length === 0 ? 1 : this.verifiedBytes / this.file.length;
+  }
+
+  /**
+   * Reads bytes `start`..`end` (inclusive; default the whole file) while the torrent downloads: the pieces
+   * ahead of the reader become time-critical. See `FileReadStream`.
+   * @throws StreamError `STREAM_BAD_RANGE` when start or end is not an integer inside the file, or end < start - 1.
+   */
+  createReadStream(options: ReadStreamOptions = {}): FileReadStream {
+    const length = this.file.length;
+    const start = options.start ?? 0;
+    const end = options.end ?? length - 1;
+    const valid =
+      Number.isSafeInteger(start) &&
+      Number.isSafeInteger(end) &&
+      start >= 0 &&
+      end >= start - 1 &&
+      end < length;
+    if (!valid) {
+      throw new StreamError(
+        'STREAM_BAD_RANGE',
+        `bytes ${start}-${end} are not inside a file of ${length} bytes`,
+      );
+    }
+    return this.source.openStream(this.file.offset + start, this.file.offset + end + 1, options);
   }
 
   status(): FileStatus {

@@ -29,6 +29,7 @@ import { PeerList, type PeerSource } from '../swarm/peer-list.js';
 import type { TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
 import { filePriority, piecePriorities, selectionPriorities } from './file-priorities.js';
+import { FileStreams } from './file-streams.js';
 import type { DialTarget, PeerDialer } from './peer-dialer.js';
 import { PeerDiscovery } from './peer-discovery.js';
 import { PieceAssembly } from './piece-assembly.js';
@@ -112,6 +113,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private readonly countedAsSeed = new Set<number>();
   private readonly abort = new AbortController();
   private fileHandles: readonly TorrentFileHandle[] | undefined;
+  private readonly streams: FileStreams;
 
   constructor(options: TorrentOptions) {
     super();
@@ -180,6 +182,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       totalLength: options.info.totalLength,
       random: options.platform.random,
     });
+    this.streams = new FileStreams(this, options.settings, options.platform.clock, () => this.fillOthers());
   }
 
   get pieceCount(): number {
@@ -285,6 +288,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     }
     this.connectToPeers();
     this.pex?.tick(now);
+    this.streams.tick();
     this.discovery.tick(now, !this.complete && this.peers.size < WANTED_CONNECTIONS);
   }
 
@@ -321,6 +325,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       pieceLength: this.info.pieceLength,
       have: (piece: number) => this.picker.have(piece),
       filePriority: (index: number) => filePriority(this.filePriorities, index),
+      openStream: this.streams.open,
     };
     this.fileHandles ??= this.info.files.map((file) => new TorrentFileHandle(source, file));
     return this.fileHandles;
@@ -402,7 +407,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     } else {
       // A HAVE that completes a peer keeps it counted per piece: availability stays exact.
       this.picker.addPeerHave(change);
-      if (!peer.amInterested && this.wants(change)) peer.setInterested(true);
+      if (!peer.amInterested && this.picker.wants(change)) peer.setInterested(true);
       this.fillRequests(peer);
       return;
     }
@@ -724,10 +729,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   }
 
   // ---- interest, choking, connecting ----------------------------------------------------------------------
-
-  private wants(piece: number): boolean {
-    return !this.picker.have(piece) && this.picker.piecePriority(piece) > 0;
-  }
 
   private updateInterest(peer: PeerConnection): void {
     if (!peer.isActive || !peer.peerHas) return;
