@@ -2,7 +2,14 @@
 // without allocating what the input claims.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type BencodeDict, BencodeError, decode, decodePrefix, encode } from '../../src/bencode/index.js';
+import {
+  BENCODE_DEFAULT_MAX_ITEMS,
+  type BencodeDict,
+  BencodeError,
+  decode,
+  decodePrefix,
+  encode,
+} from '../../src/bencode/index.js';
 import { BitloomError } from '../../src/errors.js';
 import { b, bencodeErrorOf, bencodeValue } from './helpers.js';
 
@@ -134,6 +141,23 @@ describe('decode: hostile input', () => {
       code: 'BENCODE_TOO_MANY_ITEMS',
       offset: 13,
     });
+  });
+
+  it('millions of tiny items: 3,000,000 empty strings stop at the default item limit, long before the end', () => {
+    // 6 MB of `0:` fits the default 16 MiB input size: only the item limit stands between it and millions of objects.
+    const input = new Uint8Array(2 + 3_000_000 * 2).fill(0x3a);
+    input[0] = 0x6c; // 'l'
+    for (let at = 1; at < input.length - 1; at += 2) input[at] = 0x30; // '0'
+    input[input.length - 1] = 0x65; // 'e'
+    const error = bencodeErrorOf(() => decode(input));
+    expect(error.code).toBe('BENCODE_TOO_MANY_ITEMS');
+    // The list is value 1; the error comes at the first string past the limit, not at the end of the input.
+    expect(error.offset).toBe(1 + (BENCODE_DEFAULT_MAX_ITEMS - 1) * 2);
+  });
+
+  it('a 30-digit integer is out of range at once, signed or not', () => {
+    expectError(`i${'1'.repeat(30)}e`, 'BENCODE_INTEGER_OUT_OF_RANGE', 0);
+    expectError(`i-${'1'.repeat(30)}e`, 'BENCODE_INTEGER_OUT_OF_RANGE', 0);
   });
 
   it('input size limit is checked before decoding starts', () => {
