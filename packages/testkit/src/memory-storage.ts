@@ -2,7 +2,8 @@
  * Storage in memory (the engine's `Storage`), with the semantics of a file storage — a file exists after its
  * first write and grows with what is written (as a `grows` file would on disk), reads past its end reject, BEP 47
  * padding files are never created and read as zeros, `remove` forgets a file — plus fault
- * injection for tests: failing writes (a full disk), flipped bytes (bit rot), and inspection of the files.
+ * injection for tests: failing writes (a full disk), flipped bytes (bit rot), truncated files, and inspection of
+ * the files.
  * Error codes match the Node file storage (`STORAGE_MISSING`, `STORAGE_SHORT_READ`, …).
  */
 import { BitloomError, type Storage, type StorageFileSpec, type TorrentFiles } from '@bitloom/engine';
@@ -56,17 +57,23 @@ export class MemoryStorage implements Storage {
    * opened so far. Throws if that byte was never written.
    */
   corrupt(fileIndex: number, position: number, root?: string): void {
-    const candidates = this.#opened.filter((t) => root === undefined || t.root === root);
-    const roots = new Set(candidates.map((t) => t.root));
-    if (roots.size !== 1) {
-      throw storageError('STORAGE_BAD_SPEC', `corrupt(): name the root, ${roots.size} torrents match`);
-    }
-    const spec = candidates[0]!.files[fileIndex];
-    const file = spec === undefined ? undefined : this.#files.get(fileKey(candidates[0]!.root, spec));
+    const file = this.#openedFile(fileIndex, root, 'corrupt');
     if (file === undefined || position < 0 || position >= file.length) {
       throw storageError('STORAGE_OUT_OF_BOUNDS', `corrupt(): file ${fileIndex} has no byte ${position}`);
     }
     file.bytes[position] = file.bytes[position]! ^ 0xff;
+  }
+
+  /**
+   * Cuts file `fileIndex` (of `root`'s torrent, or of the only torrent opened so far) to `length` bytes, as a
+   * user or another program truncating it would. Throws if the file was never written or is shorter already.
+   */
+  truncate(fileIndex: number, length: number, root?: string): void {
+    const file = this.#openedFile(fileIndex, root, 'truncate');
+    if (file === undefined || length < 0 || length > file.length) {
+      throw storageError('STORAGE_OUT_OF_BOUNDS', `truncate(): file ${fileIndex} cannot be cut to ${length}`);
+    }
+    file.length = length;
   }
 
   /** A snapshot of every stored file: `root/path/segments` → a copy of its contents. */
@@ -74,6 +81,16 @@ export class MemoryStorage implements Storage {
     const snapshot = new Map<string, Uint8Array>();
     for (const [key, file] of this.#files) snapshot.set(key, file.bytes.slice(0, file.length));
     return snapshot;
+  }
+
+  #openedFile(fileIndex: number, root: string | undefined, what: string): StoredFile | undefined {
+    const candidates = this.#opened.filter((t) => root === undefined || t.root === root);
+    const roots = new Set(candidates.map((t) => t.root));
+    if (roots.size !== 1) {
+      throw storageError('STORAGE_BAD_SPEC', `${what}(): name the root, ${roots.size} torrents match`);
+    }
+    const spec = candidates[0]!.files[fileIndex];
+    return spec === undefined ? undefined : this.#files.get(fileKey(candidates[0]!.root, spec));
   }
 
   /** Internal to MemoryTorrentFiles: the stored file, if written. */

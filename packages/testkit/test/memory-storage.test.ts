@@ -91,6 +91,16 @@ describe('MemoryStorage', () => {
     expect(await torrent.read(0, 1, 1)).toEqual(Uint8Array.from([0xff]));
   });
 
+  it('truncate() cuts a stored file (attack: data truncated while seeding)', async () => {
+    const storage = new MemoryStorage();
+    const torrent = await storage.open('/dl', files);
+    await torrent.write(0, 0, Uint8Array.from([1, 2, 3]));
+    storage.truncate(0, 1);
+    expect(await torrent.size(0)).toBe(1);
+    await expect(torrent.read(0, 0, 2)).rejects.toMatchObject({ code: 'STORAGE_SHORT_READ' });
+    expect(() => storage.truncate(0, 2)).toThrow(expect.objectContaining({ code: 'STORAGE_OUT_OF_BOUNDS' }));
+  });
+
   it('rejects malformed file specs', async () => {
     await expect(new MemoryStorage().open('/dl', [{ path: ['x'], length: -1 }])).rejects.toMatchObject({
       code: 'STORAGE_BAD_SPEC',

@@ -107,6 +107,12 @@ export const SETTINGS_TABLE = spec({
     max: 8 * 1024 * 1024 * 1024,
     doc: 'Memory for pieces being assembled and hashed; requests pause beyond it.',
   },
+  readCacheBytes: {
+    default: 16 * 1024 * 1024,
+    min: 1024 * 1024,
+    max: 1024 * 1024 * 1024,
+    doc: 'Memory for whole pieces read for upload; each is checked against its hash before its first block goes out (at least one piece is kept).',
+  },
   maxUploadQueueBytesPerPeer: {
     default: 4 * 1024 * 1024,
     min: 64 * 1024,

@@ -1,47 +1,85 @@
 /**
- * Reads for upload in aligned chunks of 16 blocks, kept in a small LRU: peers ask for the blocks of a piece one
- * after another, so one disk read serves the next sixteen requests (libtorrent's read cache line). Concurrent
- * requests for the same chunk share one read. Bounded: at most `maxChunks` chunks in memory.
+ * Reads for upload, a whole piece at a time, each piece checked against its hash before any of its blocks goes
+ * out: data that rotted on disk (a flipped bit, a file edited or truncated under us) is caught here, once per
+ * read from disk, instead of being uploaded to peers who would then ban us for it. Peers ask for the blocks of a
+ * piece one after another, so one read and one hash serve them all (libtorrent's read cache keeps pieces too).
+ * Concurrent requests for a piece share one read. Bounded: the cached pieces hold at most `maxBytes`, and never
+ * fewer than one piece.
  */
+import { BitloomError } from '../errors.js';
 import { BLOCK_SIZE } from '../indices.js';
 
+/** The most a file read stream takes from the cache at once (a piece may be far larger than this). */
 export const READ_CHUNK_SIZE = 16 * BLOCK_SIZE;
 
+/** A piece read for upload failed its hash check: the data on disk is no longer what was verified. */
+export const STORAGE_CORRUPT = 'STORAGE_CORRUPT';
+
+/** Where pieces are read from: the torrent's PieceStorage. */
+export interface PieceReader {
+  read(piece: number, begin: number, length: number): Promise<Uint8Array>;
+  readonly layout: { pieceSize(piece: number): number };
+}
+
 export class ReadCache {
-  private readonly chunks = new Map<number, Promise<Uint8Array>>();
+  /** Pieces being read or read and verified, in least-recently-used order (Map order). */
+  private readonly pieces = new Map<number, Promise<Uint8Array>>();
+  private cachedBytes = 0;
+  /** Pieces read from disk and hashed (not served from the cache): what verification costs. */
+  verifiedReads = 0;
 
   constructor(
-    private readonly readRange: (piece: number, begin: number, length: number) => Promise<Uint8Array>,
-    private readonly pieceSize: (piece: number) => number,
-    private readonly maxChunks = 64,
+    private readonly storage: PieceReader,
+    /** True when `data` is what `piece` must hold (its SHA-1 matches). */
+    private readonly verify: (piece: number, data: Uint8Array) => Promise<boolean>,
+    private readonly maxBytes: number,
   ) {}
 
+  /** `length` bytes at `begin` inside `piece`, from a copy of the piece that has passed its hash check. */
   async read(piece: number, begin: number, length: number): Promise<Uint8Array> {
-    const chunkIndex = Math.floor(begin / READ_CHUNK_SIZE);
-    const chunkStart = chunkIndex * READ_CHUNK_SIZE;
-    const chunkLength = Math.min(READ_CHUNK_SIZE, this.pieceSize(piece) - chunkStart);
-    // A request that straddles chunks (peers normally ask for aligned 16 KiB blocks) goes straight to disk.
-    if (begin + length > chunkStart + chunkLength) return this.readRange(piece, begin, length);
-    // At most 1024 chunks per piece (16 MiB pieces would have 64): a unique key per chunk.
-    const key = piece * 1024 + chunkIndex;
-    let chunk = this.chunks.get(key);
-    if (chunk) {
-      this.chunks.delete(key); // re-inserted below: Map order is LRU order
+    let entry = this.pieces.get(piece);
+    if (entry) {
+      this.pieces.delete(piece); // re-inserted below: Map order is LRU order
     } else {
-      chunk = this.readRange(piece, chunkStart, chunkLength);
-      chunk.catch(() => this.chunks.delete(key));
+      entry = this.load(piece);
+      this.cachedBytes += this.storage.layout.pieceSize(piece);
+      const loading = entry;
+      loading.catch(() => {
+        if (this.pieces.get(piece) === loading) this.forget(piece);
+      });
     }
-    this.chunks.set(key, chunk);
-    if (this.chunks.size > this.maxChunks) {
-      const oldest = this.chunks.keys().next().value;
-      if (oldest !== undefined) this.chunks.delete(oldest);
+    this.pieces.set(piece, entry);
+    while (this.cachedBytes > this.maxBytes && this.pieces.size > 1) {
+      this.forget(this.pieces.keys().next().value!);
     }
-    const data = await chunk;
-    return data.subarray(begin - chunkStart, begin - chunkStart + length);
+    const data = await entry;
+    return data.subarray(begin, begin + length);
   }
 
   /** Forgets cached data (e.g. after the files changed under us). */
   clear(): void {
-    this.chunks.clear();
+    this.pieces.clear();
+    this.cachedBytes = 0;
+  }
+
+  /** Bytes of the pieces held (or being read) now. */
+  get bytes(): number {
+    return this.cachedBytes;
+  }
+
+  private forget(piece: number): void {
+    if (this.pieces.delete(piece)) this.cachedBytes -= this.storage.layout.pieceSize(piece);
+  }
+
+  private async load(piece: number): Promise<Uint8Array> {
+    const data = await this.storage.read(piece, 0, this.storage.layout.pieceSize(piece));
+    this.verifiedReads++;
+    if (!(await this.verify(piece, data))) {
+      throw new BitloomError(
+        STORAGE_CORRUPT,
+        `piece ${piece} read back from disk no longer matches its hash`,
+      );
+    }
+    return data;
   }
 }

@@ -206,16 +206,14 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Opens storage, adopts the data already on disk that verifies, then starts downloading or seeding. */
   async start(): Promise<void> {
     try {
+      const verify = async (piece: number, data: Uint8Array) =>
+        equalBytes(await this.platform.hasher.sha1(data), this.expectedHash(piece));
       const storage = await PieceStorage.open(this.platform.storage, this.savePath, this.info, this.layout, {
-        verify: async (piece, data) =>
-          equalBytes(await this.platform.hasher.sha1(data), this.expectedHash(piece)),
+        verify,
       });
       this.storage = storage;
       await storage.applyPriorities(this.filePriorities);
-      this.readCache = new ReadCache(
-        (piece, begin, length) => storage.read(piece, begin, length),
-        (piece) => this.pieceSize(piece),
-      );
+      this.readCache = new ReadCache(storage, verify, this.settings.readCacheBytes);
       this.setState('checking');
       await this.storage.checkExisting(
         this.platform.hasher,

@@ -165,3 +165,17 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
+
+/**
+ * Makes `peer` a liar: every block it uploads has one byte flipped on its way out. (Corrupting its storage no
+ * longer does: a bitloom seeder checks each piece it reads back against its hash before uploading any of it.)
+ */
+export function lieOnUpload(peer: SwarmPeer, offset = 17): void {
+  const torrent = peer.torrent;
+  const readBlock = torrent.readBlock.bind(torrent);
+  torrent.readBlock = async (range) => {
+    const block = (await readBlock(range)).slice();
+    if (block.length > 0) block[offset % block.length]! ^= 0xff;
+    return block;
+  };
+}

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSwarmTorrent, Swarm, type SwarmPeer, sameBytes } from './swarm-fixture.js';
+import { lieOnUpload, makeSwarmTorrent, Swarm, type SwarmPeer, sameBytes } from './swarm-fixture.js';
 
 let swarm: Swarm | undefined;
 afterEach(async () => {
@@ -52,10 +52,7 @@ describe('simulated swarms on the virtual clock', () => {
     const honest = await swarm.addSeeder();
     const liar = await swarm.addSeeder();
     await swarm.clock.runUntil(() => liar.torrent.status().state === 'seeding');
-    // Corrupt one byte in every piece the liar will serve (after its own start-up check passed).
-    for (let piece = 0; piece < torrent.info.pieceCount; piece++) {
-      liar.platform.storage.corrupt(0, piece * torrent.info.pieceLength + 17);
-    }
+    lieOnUpload(liar);
     const leecher = await swarm.addLeecher({}, [liar, honest]);
     const closes: string[] = [];
     leecher.torrent.on('peer-closed', (e) => closes.push(`${e.address} ${e.reason}`));
