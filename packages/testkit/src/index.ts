@@ -1,3 +1,4 @@
+export { type ChaosAction, ChaosPeer, type ChaosPeerOptions, type ChaosTarget } from './chaos-peer.js';
 export { type LinkConditions, MemoryConnection } from './memory-connection.js';
 export { MemoryHttpClient, type MemoryHttpHandler, type MemoryHttpRequest } from './memory-http.js';
 export {
