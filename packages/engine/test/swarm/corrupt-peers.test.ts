@@ -6,7 +6,7 @@
  * honest one without getting stuck.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSwarmTorrent, Swarm, type SwarmPeer, sameBytes } from './swarm-fixture.js';
+import { lieOnUpload, makeSwarmTorrent, Swarm, type SwarmPeer, sameBytes } from './swarm-fixture.js';
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -17,10 +17,9 @@ afterEach(async () => {
   swarm = undefined;
 });
 
-/** Turns a seeder into a liar: one wrong byte in each of `pieces` (after its own start-up check passed). */
-function corruptPieces(s: Swarm, liar: SwarmPeer, pieces: Iterable<number>): void {
-  const { pieceLength } = s.torrent.info;
-  for (const piece of pieces) liar.platform.storage.corrupt(0, piece * pieceLength + 17);
+/** Turns a seeder into a liar: a wrong byte in every block of `pieces` it uploads. */
+function corruptPieces(_s: Swarm, liar: SwarmPeer, pieces: Iterable<number>): void {
+  lieOnUpload(liar, pieces);
 }
 
 function range(n: number): number[] {

@@ -167,15 +167,19 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 }
 
 /**
- * Makes `peer` a liar: every block it uploads has one byte flipped on its way out. (Corrupting its storage no
- * longer does: a bitloom seeder checks each piece it reads back against its hash before uploading any of it.)
+ * Makes `peer` a liar: every block it uploads (of `pieces`, or of every piece) has one byte flipped on its way out.
+ * (Corrupting its storage no longer does: a bitloom seeder checks each piece it reads back against its hash before
+ * uploading any of it.)
  */
-export function lieOnUpload(peer: SwarmPeer, offset = 17): void {
+export function lieOnUpload(peer: SwarmPeer, pieces?: Iterable<number>): void {
   const torrent = peer.torrent;
+  const lies = pieces === undefined ? undefined : new Set(pieces);
   const readBlock = torrent.readBlock.bind(torrent);
   torrent.readBlock = async (range) => {
-    const block = (await readBlock(range)).slice();
-    if (block.length > 0) block[offset % block.length]! ^= 0xff;
-    return block;
+    const block = await readBlock(range);
+    if (lies !== undefined && !lies.has(range.piece)) return block;
+    const altered = block.slice();
+    if (altered.length > 0) altered[17 % altered.length]! ^= 0xff;
+    return altered;
   };
 }
