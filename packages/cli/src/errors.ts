@@ -5,6 +5,7 @@
 import { BitloomError } from '@bitloom/engine';
 import { CommanderError } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { hintFor } from './error-hints.js';
 import { ExitCode } from './exit-codes.js';
 import { oneLine } from './format.js';
 
@@ -76,7 +77,10 @@ function writeDetails(error: unknown, context: CliContext): void {
 export function reportError(error: unknown, context: CliContext): number {
   // commander has already printed its own message through the program's outputError.
   if (!(error instanceof CommanderError)) {
-    context.stderr.write(`bitloom: ${oneLine(describeError(error))}\n`);
+    const hint = hintFor(error);
+    context.stderr.write(
+      `bitloom: ${oneLine(describeError(error))}${hint === undefined ? '' : `; ${hint}`}\n`,
+    );
     if (context.verbose) writeDetails(error, context);
   }
   return exitCodeFor(error);

@@ -7,7 +7,8 @@ import { createSession } from '@bitloom/node';
 import type { OutputStream } from './cli-context.js';
 import { type DhtCliOptions, dhtOptionsFrom, saveDhtNodes } from './dht-options.js';
 import { oneLine, safeText } from './format.js';
-import { ProgressDisplay } from './progress-line.js';
+import { watchInterrupts } from './interrupts.js';
+import { ProgressDisplay, type ProgressSink } from './progress-display.js';
 
 /** What to run: a parsed .torrent, or a magnet link whose metadata is fetched first (BEP 9). */
 export type TorrentSource =
@@ -25,7 +26,7 @@ export interface RunTorrentOptions {
   /** Keep running after the download completes (seeding), until interrupted. */
   readonly keepSeeding: boolean;
   readonly quiet: boolean;
-  readonly stderr: OutputStream & { columns?: number };
+  readonly stderr: OutputStream & ProgressSink;
   /** NDJSON events on this stream instead of the progress display (`--json`). */
   readonly events?: OutputStream;
   /** Called once the session listens (e.g. to print the port). */
@@ -58,22 +59,18 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
   const display = ProgressDisplay.for(options.stderr, options.quiet || options.events !== undefined, () =>
     performance.now(),
   );
-  let interrupted: () => void = () => {};
-  let interrupts = 0;
-  const whenInterrupted = new Promise<void>((resolve) => {
-    interrupted = resolve;
-  });
-  const signalHandler = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    interrupted();
-  };
-  process.on('SIGINT', signalHandler);
-  process.on('SIGTERM', signalHandler);
+  const interrupts = watchInterrupts(
+    () =>
+      display.message('bitloom: stopping (telling trackers, closing files); Ctrl-C again to quit at once'),
+    (code) => {
+      display.clear();
+      process.exit(code);
+    },
+  );
   try {
-    const torrent = await addSource(session, options, display, whenInterrupted);
+    const torrent = await addSource(session, options, display, interrupts.interrupted);
     if (!torrent) return { outcome: 'interrupted', status: undefined };
-    return await runUntilDone(torrent, options, display, whenInterrupted);
+    return await runUntilDone(torrent, options, display, interrupts.interrupted);
   } catch (error) {
     return {
       outcome: 'error',
@@ -83,8 +80,7 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
   } finally {
     if (options.dht) await saveDhtNodes(session, options.dht);
     await session.close();
-    process.off('SIGINT', signalHandler);
-    process.off('SIGTERM', signalHandler);
+    interrupts.dispose();
   }
 }
 
@@ -108,11 +104,15 @@ async function addSource(
   const redraw = setInterval(
     () => {
       const p = fetch.progress();
-      display.note(
-        `${safeText(name)}  fetching metadata  ${p.received}/${p.total || '?'} pieces  peers ${p.peers}/${fetch.knownPeers.size}`,
-      );
+      display.metadata({
+        name,
+        received: p.received,
+        total: p.total,
+        peersConnected: p.peers,
+        peersKnown: fetch.knownPeers.size,
+      });
     },
-    options.stderr.isTTY ? 250 : 5000,
+    options.stderr.isTTY ? 250 : 1000,
   );
   try {
     const arrived = new Promise<Torrent>((resolve, reject) => {
@@ -155,10 +155,7 @@ async function runUntilDone(
         return;
       }
       const trouble = options.quiet ? undefined : trackerTrouble(torrent.trackers(), status);
-      if (trouble !== undefined && trouble !== shownTrouble) {
-        // Clear a live progress line first; the next update redraws it below.
-        options.stderr.write(`${display.hasLiveLine ? '\r\x1b[2K' : ''}${trouble}\n`);
-      }
+      if (trouble !== undefined && trouble !== shownTrouble) display.message(trouble);
       shownTrouble = trouble;
       display.update(status, name);
     },

@@ -22,7 +22,11 @@ export function isMagnetUri(input: string): boolean {
 
 /** Reads and parses a `.torrent` file; errors name the file. */
 export async function readTorrentFile(path: string): Promise<Metainfo> {
-  const { size } = await stat(path);
+  const info = await stat(path);
+  if (info.isDirectory()) {
+    throw new MetainfoError('METAINFO_READ_FAILED', `${path}: is a directory, not a .torrent file`);
+  }
+  const { size } = info;
   const limit = DEFAULT_METAINFO_LIMITS.maxTorrentBytes;
   if (size > limit) {
     throw new MetainfoError(

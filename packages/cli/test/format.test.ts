@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { parseByteSize } from '../src/arguments.js';
-import { formatBytes, formatDate, oneLine, safeText } from '../src/format.js';
+import {
+  formatBytes,
+  formatDate,
+  formatDuration,
+  formatRate,
+  formatRatio,
+  oneLine,
+  safeText,
+} from '../src/format.js';
 import { hashProgress, PROGRESS_MIN_BYTES } from '../src/hash-progress.js';
 
 describe('formatBytes', () => {
@@ -16,10 +24,39 @@ describe('formatBytes', () => {
   });
 });
 
+describe('formatRate, formatDuration, formatRatio', () => {
+  it('rates in binary units per second, never negative', () => {
+    expect(formatRate(0)).toBe('0 B/s');
+    expect(formatRate(999.6)).toBe('1000 B/s');
+    expect(formatRate(2 * 1024 ** 2)).toBe('2.00 MiB/s');
+    expect(formatRate(-5)).toBe('0 B/s');
+  });
+
+  it('durations from seconds to days, -- when unknown', () => {
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(59.4)).toBe('59s');
+    expect(formatDuration(187)).toBe('3m07s');
+    expect(formatDuration(2 * 3600 + 5 * 60 + 30)).toBe('2h05m');
+    expect(formatDuration(3 * 86_400 + 4 * 3600)).toBe('3d04h');
+    expect(formatDuration(1e9)).toBe('>999d');
+    expect(formatDuration(Number.NaN)).toBe('--');
+    expect(formatDuration(Number.POSITIVE_INFINITY)).toBe('--');
+    expect(formatDuration(-1)).toBe('--');
+  });
+
+  it('ratios with two decimals, -- when there is nothing to divide by', () => {
+    expect(formatRatio(0)).toBe('0.00');
+    expect(formatRatio(1.234)).toBe('1.23');
+    expect(formatRatio(undefined)).toBe('--');
+    expect(formatRatio(Number.POSITIVE_INFINITY)).toBe('--');
+  });
+});
+
 describe('safeText and oneLine', () => {
   it('neutralises terminal escapes and bidi overrides from the network', () => {
     expect(safeText('a\u001b]0;pwned\u0007b')).toBe('a\\x1b]0;pwned\\x07b');
     expect(safeText('name\u202Egpj.exe')).toBe('name\\u{202e}gpj.exe');
+    expect(safeText('line\u2028break\u2029')).toBe('line\\u{2028}break\\u{2029}');
   });
 
   it('forces messages onto one line', () => {

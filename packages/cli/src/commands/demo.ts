@@ -13,9 +13,8 @@ import { createFileRangeReader, createSession, scanPath, WorkerHasher } from '@b
 import type { Command } from 'commander';
 import { parseByteSize } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
-import { formatBytes } from '../format.js';
+import { formatBytes, formatRate } from '../format.js';
 import { inlineHasher } from '../hashers.js';
-import { formatRate } from '../progress-line.js';
 import { runTorrent } from '../run-torrent.js';
 
 interface DemoOptions {
