@@ -32,6 +32,21 @@ async function loadCommandModules(): Promise<CommandModule[]> {
   return modules;
 }
 
+const PROGRAM_HELP = `
+Examples:
+  bitloom create ./photos -o photos.torrent -t udp://tracker.example:6969/announce
+  bitloom info photos.torrent
+  bitloom download photos.torrent -o ~/Downloads
+  bitloom download "magnet:?xt=urn:btih:…" -o ~/Downloads --files
+  bitloom seed photos.torrent --data ~/Downloads
+  bitloom <command> --help
+
+Exit codes:
+  0    success
+  1    the command failed (bad torrent, missing file, I/O or network failure)
+  2    usage error (unknown command or flag, invalid argument)
+  130  interrupted (Ctrl-C); a second Ctrl-C quits without waiting for trackers`;
+
 /** The program with every command registered; parse it with `parseAsync(argv, { from: 'user' })`. */
 export async function buildProgram(context: CliContext): Promise<Command> {
   const program = new Command('bitloom')
@@ -47,6 +62,7 @@ export async function buildProgram(context: CliContext): Promise<Command> {
       // commander's messages start with "error: "; keep one line, prefixed like every other error.
       outputError: (text, write) => write(`bitloom: ${oneLine(text.replace(/^error: /, ''))}\n`),
     });
+  program.addHelpText('after', PROGRAM_HELP);
   for (const module of await loadCommandModules()) module.register(program, context);
   return program;
 }

@@ -47,7 +47,8 @@ export class ProgressDisplay {
   }
 
   private get width(): number {
-    return Math.max(20, (this.out.columns ?? DEFAULT_COLUMNS) - 1);
+    // Some terminals (and ptys without a size) report 0: use the default then.
+    return Math.max(20, (this.out.columns || DEFAULT_COLUMNS) - 1);
   }
 
   /** Redraws (live) or, when due, prints (plain) the torrent's status and, given `files`, theirs. */
@@ -113,7 +114,7 @@ export class ProgressDisplay {
   private liveFrame(status: TorrentStatus, name: string, files?: readonly FileView[]): string[] {
     const frame = statusLines(status, name, this.width);
     // Keep the frame shorter than the screen: a frame that scrolls cannot be redrawn in place.
-    const rows = Math.max(frame.length + 1, (this.out.rows ?? DEFAULT_ROWS) - 2);
+    const rows = Math.max(frame.length + 1, (this.out.rows || DEFAULT_ROWS) - 2);
     if (files) frame.push(...fileLines(files, this.width, rows - frame.length));
     return frame;
   }

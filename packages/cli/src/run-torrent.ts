@@ -8,6 +8,7 @@ import type { OutputStream } from './cli-context.js';
 import { type DhtCliOptions, dhtOptionsFrom, saveDhtNodes } from './dht-options.js';
 import { oneLine, safeText } from './format.js';
 import { watchInterrupts } from './interrupts.js';
+import { eventLine } from './ndjson.js';
 import { ProgressDisplay, type ProgressSink } from './progress-display.js';
 
 /** What to run: a parsed .torrent, or a magnet link whose metadata is fetched first (BEP 9). */
@@ -27,6 +28,8 @@ export interface RunTorrentOptions {
   readonly keepSeeding: boolean;
   readonly quiet: boolean;
   readonly stderr: OutputStream & ProgressSink;
+  /** Per-file progress in the display and in `--json` progress events (`--files`). */
+  readonly showFiles?: boolean;
   /** NDJSON events on this stream instead of the progress display (`--json`). */
   readonly events?: OutputStream;
   /** Called once the session listens (e.g. to print the port). */
@@ -135,8 +138,8 @@ async function runUntilDone(
   interrupted: Promise<void>,
 ): Promise<RunResult> {
   const name = torrent.info.name;
-  const emit = (event: string, data: object) =>
-    options.events?.write(`${JSON.stringify({ event, ...data })}\n`);
+  const emit = (event: string, data: object) => options.events?.write(eventLine(event, data));
+  const files = () => (options.showFiles ? torrent.files().map((file) => file.status()) : undefined);
   emit('metadata', {
     name,
     infoHash: torrent.infoHashHex,
@@ -144,6 +147,11 @@ async function runUntilDone(
     pieceCount: torrent.pieceCount,
     pieceLength: torrent.info.pieceLength,
     files: torrent.info.files.filter((f) => !f.padding).length,
+    ...(options.showFiles && {
+      fileList: files()!
+        .filter((file) => !file.padding)
+        .map(({ index, path, length, priority }) => ({ index, path, length, priority })),
+    }),
   });
   torrent.on('piece-failed', (e) => emit('piece-failed', e));
   let shownTrouble: string | undefined;
@@ -151,13 +159,16 @@ async function runUntilDone(
     () => {
       const status = torrent.status();
       if (options.events) {
-        emit('progress', status);
+        const perFile = files()
+          ?.filter((file) => !file.padding)
+          .map(({ index, verifiedBytes, progress }) => ({ index, verifiedBytes, progress }));
+        emit('progress', perFile ? { ...status, fileProgress: perFile } : status);
         return;
       }
       const trouble = options.quiet ? undefined : trackerTrouble(torrent.trackers(), status);
       if (trouble !== undefined && trouble !== shownTrouble) display.message(trouble);
       shownTrouble = trouble;
-      display.update(status, name);
+      display.update(status, name, files());
     },
     options.stderr.isTTY ? 250 : 1000,
   );
@@ -166,7 +177,7 @@ async function runUntilDone(
     torrent.on('done', (status) => {
       emit('done', status);
       if (!options.keepSeeding) resolve({ outcome: 'done' });
-      else display.finish(torrent.status(), name);
+      else display.finish(torrent.status(), name, files());
     });
     torrent.on('error', (error) => {
       emit('error', { code: (error as { code?: string }).code ?? 'ERROR', message: error.message });
@@ -175,7 +186,7 @@ async function runUntilDone(
   });
   clearInterval(redraw);
   const status = torrent.status();
-  display.finish(status, name);
+  display.finish(status, name, files());
   return { ...result, status };
 }
 

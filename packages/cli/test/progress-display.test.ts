@@ -32,7 +32,7 @@ function screen(writes: readonly string[]): string[] {
       row++;
       if (lines.length <= row) lines.push('');
     } else {
-      lines[row] += text[i];
+      lines[row] = `${lines[row] ?? ''}${text[i] ?? ''}`;
     }
   }
   return lines;

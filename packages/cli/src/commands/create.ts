@@ -118,5 +118,12 @@ export function register(program: Command, context: CliContext): void {
     .option('--comment <text>', 'a comment stored in the torrent')
     .option('-w, --web-seed <url>', 'web seed URL (BEP 19); repeat for more', collect)
     .option('-f, --force', 'overwrite the output file if it exists')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  bitloom create ./photos -o photos.torrent -t udp://tracker.example:6969/announce
+  bitloom create movie.mkv -o movie.torrent --piece-length 4M --private -t https://tracker.example/announce`,
+    )
     .action(async (path: string, options: CreateOptions) => run(path, options, context));
 }

@@ -115,5 +115,6 @@ export function register(program: Command, context: CliContext): void {
     .option('--piece-length <bytes>', 'piece length (default: automatic)')
     .option('--keep', 'keep the temporary folder')
     .option('-q, --quiet', 'no progress output')
+    .addHelpText('after', '\nExamples:\n  bitloom demo\n  bitloom demo --size 1G --keep')
     .action((options: DemoOptions) => run(options, context));
 }

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { collect, parseByteSize } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
 import type { DhtCliOptions } from '../dht-options.js';
+import { addDisplayOptions, type DisplayFlags } from '../display-flags.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { type IndexRange, parseIndexRanges, selectedRanges } from '../file-selection.js';
@@ -17,18 +18,16 @@ import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
 import { runTorrent, type TorrentSource } from '../run-torrent.js';
 import { readTorrentInput } from '../torrent-input.js';
 
-interface DownloadOptions extends DhtCliOptions, RateLimitFlags {
+interface DownloadOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags {
   select?: string;
   exclude?: string;
   sequential?: boolean;
-  json?: boolean;
   output: string;
   peer?: string[];
   tracker?: string[];
   port: string;
   listen: string;
   seed?: boolean;
-  quiet?: boolean;
 }
 
 async function run(input: string, options: DownloadOptions, context: CliContext): Promise<void> {
@@ -75,6 +74,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     listenPort,
     keepSeeding: options.seed === true,
     quiet: options.quiet === true,
+    showFiles: options.files === true,
     stderr: context.stderr,
     ...(options.json && { events: context.stdout }),
     dht: options,
@@ -92,8 +92,20 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
   }
 }
 
+const EXAMPLES = `
+Examples:
+  bitloom download ubuntu.torrent -o ~/Downloads
+  bitloom download "magnet:?xt=urn:btih:…&tr=udp://tracker.example:6969" -o ~/Downloads
+  bitloom download album.torrent --select 0,2-4 --files
+  bitloom download file.torrent --peer 192.0.2.7:6881 --max-down 2M
+  bitloom download file.torrent --json | jq -c 'select(.event == "progress") | .progress'
+  bitloom download file.torrent --peer 127.0.0.1:51413 --seed
+
+Progress goes to stderr: redrawn in place on a terminal, a plain line every 5 s otherwise.
+Exit codes: 0 complete, 1 failed, 2 usage error, 130 interrupted (Ctrl-C; press it twice to quit at once).`;
+
 export function register(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command('download')
     .description('download a torrent, verify every piece, and exit when complete')
     .argument('<torrent>', '.torrent file or magnet link')
@@ -120,12 +132,8 @@ export function register(program: Command, context: CliContext): void {
       '--dht-bootstrap <host:port>',
       'bootstrap the DHT from this node (repeatable; default: public routers)',
       collect,
-    )
-    .option('--json', 'NDJSON events on stdout for scripts: metadata, progress, piece-failed, done, error')
-    .option('-q, --quiet', 'no progress output')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  bitloom download ubuntu.torrent -o ~/Downloads\n  bitloom download "magnet:?xt=urn:btih:…&tr=udp://tracker.example:6969" -o ~/Downloads\n  bitloom download file.torrent --peer 192.0.2.7:6881 --tracker udp://tracker.example:6969/announce\n  bitloom download file.torrent --peer 127.0.0.1:51413 --seed',
-    )
+    );
+  addDisplayOptions(command)
+    .addHelpText('after', EXAMPLES)
     .action((input: string, options: DownloadOptions) => run(input, options, context));
 }

@@ -6,17 +6,18 @@ import type { Command } from 'commander';
 import { collect, parseByteSize } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
 import type { DhtCliOptions } from '../dht-options.js';
+import { addDisplayOptions, type DisplayFlags } from '../display-flags.js';
 import { ExitCode } from '../exit-codes.js';
+import { eventLine } from '../ndjson.js';
 import { parsePort } from '../peer-address.js';
 import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
 import { runTorrent } from '../run-torrent.js';
 import { readTorrentFile } from '../torrent-input.js';
 
-interface SeedOptions extends DhtCliOptions, RateLimitFlags {
+interface SeedOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags {
   data: string;
   port: string;
   listen: string;
-  quiet?: boolean;
 }
 
 async function run(input: string, options: SeedOptions, context: CliContext): Promise<void> {
@@ -29,19 +30,33 @@ async function run(input: string, options: SeedOptions, context: CliContext): Pr
     listenPort: parsePort(options.port),
     keepSeeding: true,
     quiet: options.quiet === true,
+    showFiles: options.files === true,
+    ...(options.json && { events: context.stdout }),
     stderr: context.stderr,
     dht: options,
     limits: rateLimits(options),
     onListening: (session) => {
-      context.stdout.write(`listening on port ${session.listenPort}\n`);
+      context.stdout.write(
+        options.json
+          ? eventLine('listening', { port: session.listenPort })
+          : `listening on port ${session.listenPort}\n`,
+      );
     },
   });
   if (result.outcome === 'error') throw result.error;
   context.setExitCode(ExitCode.OK);
 }
 
+const EXAMPLES = `
+Examples:
+  bitloom seed movie.torrent --data ~/Videos --port 6881
+  bitloom seed album.torrent --data ~/Music --max-up 500K --files
+  bitloom seed file.torrent --data . --json
+
+Runs until Ctrl-C or SIGTERM (exit code 0); a second Ctrl-C quits at once (130).`;
+
 export function register(program: Command, context: CliContext): void {
-  program
+  const command = program
     .command('seed')
     .description('verify existing data and seed it until interrupted')
     .argument('<torrent>', '.torrent file')
@@ -55,8 +70,8 @@ export function register(program: Command, context: CliContext): void {
       '--dht-bootstrap <host:port>',
       'bootstrap the DHT from this node (repeatable; default: public routers)',
       collect,
-    )
-    .option('-q, --quiet', 'no progress output')
-    .addHelpText('after', '\nExample:\n  bitloom seed movie.torrent --data ~/Videos --port 6881')
+    );
+  addDisplayOptions(command)
+    .addHelpText('after', EXAMPLES)
     .action((input: string, options: SeedOptions) => run(input, options, context));
 }
