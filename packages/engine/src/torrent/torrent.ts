@@ -549,6 +549,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       this.abortRequests(peer);
       if (this.chokerState.optimistic === peer.key)
         this.chokerState = { ...this.chokerState, optimistic: undefined };
+      // An unchoke slot just came free: fill it now, not at the next round (a seeder with many waiting peers).
+      if (!peer.amChoking && this.isRunning) this.runChokeRound(this.platform.clock.now());
     }
     if (peer.peerIsSeed) this.knownPeers.markSeed(peer.remoteAddress, peer.remotePort);
     if (close.reason === 'banned') this.knownPeers.ban(peer.remoteAddress, peer.remotePort);
