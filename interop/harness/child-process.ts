@@ -111,6 +111,11 @@ export class JsonLineChild {
     );
   }
 
+  /** Sends `signal` to the child (by PID), e.g. SIGINT as Ctrl-C would; nothing once it has exited. */
+  signal(signal: NodeJS.Signals): void {
+    this.#signal(signal);
+  }
+
   /** Closes stdin, then SIGTERM, then SIGKILL after `graceMs`; resolves once the child is gone. */
   async stop(graceMs = 3000): Promise<void> {
     if (this.#exitStatus !== undefined) return;
