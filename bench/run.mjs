@@ -1,34 +1,83 @@
 /**
- * `npm run bench`: download throughput of bitloom against real clients, in the same run, on loopback.
- * One single-file torrent of seeded random bytes is seeded by libtorrent; bitloom, libtorrent, WebTorrent and
- * aria2 each download it in turn (a fresh seeder and an empty folder for every download). For each it prints
- * MB/s (payload bytes / wall time from process start to exit after verified completion), CPU seconds of the
- * leecher's process tree and its peak RSS, then bitloom's ratios to libtorrent, and writes everything as JSON to
- * bench/results/. See bench/README.md.
+ * `npm run bench`: bitloom against real clients, in the same run, on loopback, in seven scenarios (see
+ * bench/README.md): 1 leech from one seeder, 2 leech many files, 3 leech from many seeders, 4 seed, 5 check,
+ * 6 scale (many torrents), 7 many peers. Each scenario prints a table of per-client medians and bitloom's ratios
+ * to libtorrent; everything goes as JSON to bench/results/.
  */
-import { mkdirSync, rmSync } from 'node:fs';
-import { mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { rmSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { LEECHERS, staleBitloomBuilds } from './lib/leechers.mjs';
-import { startOpentracker } from './lib/opentracker.mjs';
-import { ensurePayload } from './lib/payload.mjs';
-import { freePort, killAllTracked, runMeasured, runToCompletion } from './lib/processes.mjs';
-import { formatTable, ratios, summarise } from './lib/report.mjs';
-import { startSeeder } from './lib/seeder.mjs';
+import { ensureFilePayload, ensureFilesPayload, ensureManyTorrents } from './lib/payload.mjs';
+import { killAllTracked, runToCompletion } from './lib/processes.mjs';
+import { formatMarkdown, formatTable, ratios, summarise } from './lib/report.mjs';
+import { runCheckScenario } from './lib/scenario-check.mjs';
+import { runLeechScenario } from './lib/scenario-leech.mjs';
+import { runManyPeersScenario } from './lib/scenario-many-peers.mjs';
+import { runScaleScenario } from './lib/scenario-scale.mjs';
+import { runSeedScenario } from './lib/scenario-seed.mjs';
+import { SEEDER_NAMES } from './lib/seeders.mjs';
+import { liveDirs } from './lib/trial.mjs';
+import { warmUpMemory } from './lib/warm-up.mjs';
 
 const PYTHON = '/usr/bin/python3';
 const LIBTORRENT_SCRIPT = fileURLToPath(new URL('./libtorrent-bench.py', import.meta.url));
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
-const FAILURE_SUMMARY_CHARS = 300;
+const ALL_CLIENTS = [...new Set([...LEECHERS.map((leecher) => leecher.name), ...SEEDER_NAMES])];
+
+/** Sizes per scenario: the issue's full sizes, and `--quick` ones that run the whole suite in a few minutes. */
+const SIZES = {
+  full: {
+    leechMiB: 1024,
+    filesMiB: 500,
+    fileCount: 200,
+    manySeedersMiB: 1024,
+    seedMiB: 1024,
+    checkMiB: 2048,
+    scaleTorrents: 1000,
+    scalePeers: 20,
+    peersMiB: 64,
+    peersSessions: 50,
+    runs: 3,
+  },
+  quick: {
+    leechMiB: 256,
+    filesMiB: 100,
+    fileCount: 200,
+    manySeedersMiB: 256,
+    seedMiB: 256,
+    checkMiB: 512,
+    scaleTorrents: 200,
+    scalePeers: 20,
+    peersMiB: 16,
+    peersSessions: 20,
+    runs: 1,
+  },
+};
+
+const SCENARIOS = {
+  1: 'leech, one seeder',
+  2: 'leech, many files',
+  3: 'leech, many seeders',
+  4: 'seed',
+  5: 'check',
+  6: 'scale: many torrents',
+  7: 'many peers',
+};
+
 const USAGE = `usage: npm run bench -- [options]
-  --size MiB        payload size (default 1024)
-  --piece-kib KiB   piece length (default 1024; a power of two)
-  --runs N          downloads per client; the table shows medians (default 1)
-  --only a,b        clients to run, of: ${LEECHERS.map((leecher) => leecher.name).join(', ')}
-  --timeout S       seconds one download may take (default 60 + size/4)
+  --scenarios 1,2…  scenarios to run (default all): ${Object.entries(SCENARIOS)
+    .map(([id, title]) => `${id} ${title}`)
+    .join('; ')}
+  --quick           small sizes and one run each: the whole suite in a few minutes
+  --runs N          runs per client; tables show medians (default 3, 1 with --quick)
+  --size MiB        payload of scenarios 1, 3 and 4 (default 1024; 256 with --quick)
+  --piece-kib KiB   piece length of scenarios 1, 3, 4 and 7 (default 1024; a power of two)
+  --only a,b        clients to run, of: ${ALL_CLIENTS.join(', ')}
+  --timeout S       seconds one download may take (default 60 + MiB/4)
   --work-dir DIR    payload cache and download folders (default /tmp/bitloom-bench)
   --seed N          payload seed (default 1)`;
 
@@ -37,9 +86,11 @@ const log = (message) => process.stdout.write(`${message}\n`);
 function parseOptions() {
   const { values } = parseArgs({
     options: {
-      size: { type: 'string', default: '1024' },
+      scenarios: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      size: { type: 'string' },
       'piece-kib': { type: 'string', default: '1024' },
-      runs: { type: 'string', default: '1' },
+      runs: { type: 'string' },
       only: { type: 'string' },
       timeout: { type: 'string' },
       'work-dir': { type: 'string', default: '/tmp/bitloom-bench' },
@@ -51,20 +102,30 @@ function parseOptions() {
     log(USAGE);
     process.exit(0);
   }
-  const sizeMiB = positiveInteger(values.size, '--size', 64 * 1024);
+  const sizes = { ...SIZES[values.quick ? 'quick' : 'full'] };
+  if (values.size !== undefined) {
+    const size = positiveInteger(values.size, '--size', 64 * 1024);
+    Object.assign(sizes, { leechMiB: size, manySeedersMiB: size, seedMiB: size });
+  }
   const pieceKiB = positiveInteger(values['piece-kib'], '--piece-kib', 64 * 1024);
   if ((pieceKiB & (pieceKiB - 1)) !== 0 || pieceKiB < 16)
     usage('--piece-kib must be a power of two, at least 16');
-  const names = values.only ? values.only.split(',').map((name) => name.trim()) : LEECHERS.map((l) => l.name);
-  const unknown = names.filter((name) => !LEECHERS.some((leecher) => leecher.name === name));
+  const clients = values.only ? values.only.split(',').map((name) => name.trim()) : ALL_CLIENTS;
+  const unknown = clients.filter((name) => !ALL_CLIENTS.includes(name));
   if (unknown.length > 0) usage(`unknown client(s): ${unknown.join(', ')}`);
+  const scenarios = values.scenarios
+    ? values.scenarios.split(',').map((id) => id.trim())
+    : Object.keys(SCENARIOS);
+  const unknownScenarios = scenarios.filter((id) => !(id in SCENARIOS));
+  if (unknownScenarios.length > 0) usage(`unknown scenario(s): ${unknownScenarios.join(', ')}`);
   return {
-    sizeMiB,
+    scenarios,
+    quick: values.quick,
+    sizes,
     pieceLength: pieceKiB * 1024,
-    runs: positiveInteger(values.runs, '--runs', 100),
-    leechers: LEECHERS.filter((leecher) => names.includes(leecher.name)),
-    timeoutMs:
-      (values.timeout ? positiveInteger(values.timeout, '--timeout', 86_400) : 60 + sizeMiB / 4) * 1000,
+    runs: values.runs ? positiveInteger(values.runs, '--runs', 100) : sizes.runs,
+    clients,
+    timeoutSeconds: values.timeout ? positiveInteger(values.timeout, '--timeout', 86_400) : undefined,
     workDir: values['work-dir'],
     seed: positiveInteger(values.seed, '--seed', 2 ** 31),
   };
@@ -82,9 +143,6 @@ function usage(message) {
   process.exit(2);
 }
 
-/** Download, scratch and tracker folders in use, removed on Ctrl-C too. */
-const liveDirs = new Set();
-
 function installInterruptHandlers() {
   const interrupt = (signal) => {
     process.stderr.write(`\nbench: ${signal}, stopping the clients it started\n`);
@@ -100,90 +158,154 @@ function installInterruptHandlers() {
   process.stdout.on('error', () => {});
 }
 
-/** One timed download by one client; never throws, a failure is part of the result. */
-async function downloadOnce(leecher, { options, payload, tracker, runIndex }) {
-  const downloadDir = join(options.workDir, 'downloads', `${leecher.name}-run${runIndex + 1}`);
-  await rm(downloadDir, { recursive: true, force: true });
-  mkdirSync(downloadDir, { recursive: true });
-  liveDirs.add(downloadDir);
-  let seeder;
-  try {
-    seeder = await startSeeder({
-      python: PYTHON,
-      script: LIBTORRENT_SCRIPT,
-      payload,
-      trackerUrl: leecher.needsTracker ? tracker?.announceUrl : undefined,
-    });
-    const { command, args, cwd } = leecher.command({
-      payload,
-      downloadDir,
-      seederPort: seeder.port,
-      trackerUrl: tracker?.announceUrl,
-      listenPort: await freePort(),
-      python: PYTHON,
-      libtorrentScript: LIBTORRENT_SCRIPT,
-      timeoutSeconds: options.timeoutMs / 1000,
-    });
-    const measured = await runMeasured(command, args, {
-      cwd,
-      timeoutMs: options.timeoutMs,
-      scratchDir: join(options.workDir, 'scratch'),
-      isCompletionLine: leecher.isCompletionLine,
-    });
-    if (!measured.ok) {
-      const why = measured.timedOut
-        ? `timed out after ${options.timeoutMs / 1000} s`
-        : `exit ${measured.exitCode}`;
-      return { ...measured, failure: `${why}: ${lastLines(measured.output)}` };
-    }
-    const mismatch = await compareWithPayload(join(downloadDir, payload.name), payload);
-    return mismatch ? { ...measured, ok: false, failure: mismatch } : measured;
-  } catch (error) {
-    return { ok: false, failure: `setup failed: ${lastLines(String(error?.message ?? error))}` };
-  } finally {
-    await seeder?.stop();
-    await rm(downloadDir, { recursive: true, force: true });
-    liveDirs.delete(downloadDir);
+/** Why each client cannot run here (missing tool or build), by name. */
+async function unavailableClients(clients) {
+  const unavailable = new Map();
+  for (const leecher of LEECHERS) {
+    if (!clients.includes(leecher.name)) continue;
+    const reason = await leecher.unavailableReason();
+    if (reason) unavailable.set(leecher.name, reason);
   }
+  for (const [name, tool] of [
+    ['transmission', 'transmission-daemon'],
+    ['aria2', 'aria2c'],
+  ]) {
+    if (!clients.includes(name) || unavailable.has(name)) continue;
+    const found = await runToCompletion('sh', ['-c', `command -v ${tool}`]).catch(() => '');
+    if (!found.trim()) unavailable.set(name, `${tool} is not installed`);
+  }
+  return unavailable;
 }
 
-/** null when `file` holds exactly the payload's bytes, else why not. */
-async function compareWithPayload(file, payload) {
-  let size;
-  try {
-    size = (await stat(file)).size;
-  } catch {
-    return `no file at ${file} after the client exited 0`;
-  }
-  if (size !== payload.totalBytes) return `downloaded file has ${size} bytes, expected ${payload.totalBytes}`;
-  try {
-    await runToCompletion('cmp', ['-s', payload.dataFile, file]);
-    return null;
-  } catch {
-    return 'downloaded file differs from the payload';
-  }
-}
-
-function lastLines(text) {
-  // A stack trace's first error line says more than its last frames.
-  const errorLine = text.split('\n').find((line) => /error/i.test(line) && !/^\s+at /.test(line));
-  const flat = (errorLine ?? text).trim().replace(/\s+/g, ' ');
-  return flat.length > FAILURE_SUMMARY_CHARS
-    ? `...${flat.slice(-FAILURE_SUMMARY_CHARS)}`
-    : flat || '(no output)';
-}
-
-async function clientVersions(leechers) {
-  const versions = {};
-  versions.libtorrentSeeder = (
-    await runToCompletion(PYTHON, ['-c', 'import libtorrent; print(libtorrent.__version__)'])
-  ).trim();
-  for (const leecher of leechers) {
+async function clientVersions(clients) {
+  const versions = {
+    libtorrent: (
+      await runToCompletion(PYTHON, ['-c', 'import libtorrent; print(libtorrent.__version__)'])
+    ).trim(),
+  };
+  for (const leecher of LEECHERS) {
+    if (!clients.includes(leecher.name) || leecher.name === 'libtorrent') continue;
     versions[leecher.name] = await leecher
       .version({ python: PYTHON })
       .catch((error) => `? (${error.message})`);
   }
+  if (clients.includes('transmission')) {
+    versions.transmission = (
+      await runToCompletion('transmission-daemon', ['-V']).catch((error) => `? (${error.message})`)
+    ).trim();
+  }
   return versions;
+}
+
+/** Runs one scenario: its payload, its trials, its summaries. */
+async function runScenario(id, context) {
+  const { options } = context;
+  const common = {
+    workDir: options.workDir,
+    seed: options.seed,
+    python: PYTHON,
+    torrentScript: LIBTORRENT_SCRIPT,
+    log,
+  };
+  const sizes = options.sizes;
+  const filePayload = (sizeMiB, pieceLength = options.pieceLength) =>
+    ensureFilePayload({ ...common, sizeMiB, pieceLength });
+  const leechers = LEECHERS.map((leecher) => leecher.name);
+  switch (id) {
+    case '1': {
+      const payload = await filePayload(sizes.leechMiB);
+      const result = await runLeechScenario(context, { id, payload, seeders: ['libtorrent'] });
+      return {
+        ...result,
+        setup: `${sizes.leechMiB} MiB, one file, ${options.pieceLength / 1024} KiB pieces, libtorrent seeder`,
+        payloadBytes: payload.totalBytes,
+        clients: leechers,
+      };
+    }
+    case '2': {
+      const payload = await ensureFilesPayload({
+        ...common,
+        sizeMiB: sizes.filesMiB,
+        fileCount: sizes.fileCount,
+        minKiB: 1,
+        maxKiB: 64 * 1024,
+        pieceLength: 256 * 1024,
+      });
+      const result = await runLeechScenario(context, { id, payload, seeders: ['libtorrent'] });
+      return {
+        ...result,
+        setup: `${sizes.filesMiB} MiB in ${sizes.fileCount} files of 1 KiB–64 MiB, 256 KiB pieces, libtorrent seeder`,
+        payloadBytes: payload.totalBytes,
+      };
+    }
+    case '3': {
+      const payload = await filePayload(sizes.manySeedersMiB);
+      const seeders = SEEDER_NAMES.filter(
+        (name) => options.clients.includes(name) && !context.unavailable.has(name),
+      );
+      const result = await runLeechScenario(context, { id, payload, seeders });
+      return {
+        ...result,
+        setup: `${sizes.manySeedersMiB} MiB, one file, from ${seeders.length} seeders at once (${seeders.join(', ')})`,
+        payloadBytes: payload.totalBytes,
+      };
+    }
+    case '4': {
+      const payload = await filePayload(sizes.seedMiB);
+      const seeders = SEEDER_NAMES.filter((name) => options.clients.includes(name));
+      const result = await runSeedScenario(context, { id, payload, seeders });
+      return {
+        ...result,
+        setup: `each client seeds ${sizes.seedMiB} MiB (one file) to one libtorrent leecher; CPU s and RSS are the seeder's`,
+        payloadBytes: payload.totalBytes,
+      };
+    }
+    case '5': {
+      const payload = await filePayload(sizes.checkMiB);
+      const result = await runCheckScenario(context, { id, payload });
+      return {
+        ...result,
+        setup: `hash-check ${sizes.checkMiB} MiB of complete data (one file, ${options.pieceLength / 1024} KiB pieces, page cache warm)`,
+        payloadBytes: payload.totalBytes,
+      };
+    }
+    case '6': {
+      const many = await ensureManyTorrents({
+        ...common,
+        count: sizes.scaleTorrents,
+        fileKiB: 64,
+        pieceLength: 16 * 1024,
+      });
+      const result = await runScaleScenario(context, { id, many, peers: sizes.scalePeers });
+      return {
+        ...result,
+        setup: `one seeder, ${sizes.scaleTorrents} torrents of 64 KiB; then a libtorrent leecher fetches ${sizes.scalePeers} of them at once (${sizes.scalePeers} peers)`,
+        payloadBytes: many.totalBytes,
+      };
+    }
+    case '7': {
+      const payload = await filePayload(sizes.peersMiB);
+      const result = await runManyPeersScenario(context, { id, payload, sessions: sizes.peersSessions });
+      return {
+        ...result,
+        setup: `one seeder, ${sizes.peersSessions} libtorrent leechers at once, ${sizes.peersMiB} MiB each; CPU s and RSS are the seeder's`,
+        payloadBytes: payload.totalBytes,
+      };
+    }
+    default:
+      throw new Error(`no scenario ${id}`);
+  }
+}
+
+function machineDetails() {
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024),
+    loadAverage: os.loadavg(),
+    kernel: `${os.type()} ${os.release()}`,
+    node: process.version,
+  };
 }
 
 async function main() {
@@ -194,78 +316,58 @@ async function main() {
   await mkdir(scratchDir, { recursive: true });
   liveDirs.add(scratchDir);
   liveDirs.add(join(options.workDir, 'opentracker'));
-  const versions = await clientVersions(options.leechers).catch((error) => {
-    throw new Error(`libtorrent for ${PYTHON} is needed for the seeder: ${error.message}`);
+  const versions = await clientVersions(options.clients).catch((error) => {
+    throw new Error(`libtorrent for ${PYTHON} is needed (seeder and reference): ${error.message}`);
   });
-  const payload = await ensurePayload({
-    workDir: options.workDir,
-    sizeMiB: options.sizeMiB,
-    pieceLength: options.pieceLength,
-    seed: options.seed,
-    python: PYTHON,
-    torrentScript: LIBTORRENT_SCRIPT,
-    log,
-  });
-
-  const unavailable = new Map();
-  for (const leecher of options.leechers) {
-    const reason = await leecher.unavailableReason();
-    if (reason) unavailable.set(leecher.name, reason);
-  }
-  if (options.leechers.some((leecher) => leecher.name === 'bitloom')) {
+  const unavailable = await unavailableClients(options.clients);
+  if (options.clients.includes('bitloom')) {
     const stale = await staleBitloomBuilds();
     if (stale.length > 0)
       log(`warning: ${stale.join(', ')} changed since the last build: run \`npm run build\``);
   }
-  const trackerNeeded = options.leechers.some((l) => l.needsTracker && !unavailable.has(l.name));
-  const tracker = trackerNeeded
-    ? await startOpentracker({ workDir: options.workDir, infoHash: payload.infoHash })
-    : null;
-
-  const trials = Object.fromEntries(options.leechers.map((leecher) => [leecher.name, []]));
+  const loadAtStart = os.loadavg();
+  await warmUpMemory(options.workDir, options.sizes.leechMiB, log);
+  const context = {
+    options,
+    log,
+    python: PYTHON,
+    libtorrentScript: LIBTORRENT_SCRIPT,
+    scratchDir,
+    unavailable,
+    timeoutMs: (mib) => (options.timeoutSeconds ?? 60 + mib / 4) * 1000,
+  };
+  const results = {};
   try {
-    // Round-robin over the clients, so drift in the machine's load spreads over all of them.
-    for (let runIndex = 0; runIndex < options.runs; runIndex++) {
-      for (const leecher of options.leechers) {
-        const reason = unavailable.get(leecher.name);
-        const trial = reason
-          ? { ok: false, failure: `not run: ${reason}` }
-          : await downloadOnce(leecher, { options, payload, tracker, runIndex });
-        trials[leecher.name].push(trial);
-        const figures = trial.ok
-          ? `${(payload.totalBytes / 1e6 / trial.wallSeconds).toFixed(1)} MB/s, ` +
-            `${(trial.cpuUserSeconds + trial.cpuSystemSeconds).toFixed(2)} CPU s, ` +
-            `${((trial.peakRssBytes ?? 0) / 1024 / 1024).toFixed(0)} MiB RSS`
-          : `FAILED: ${trial.failure}`;
-        log(`run ${runIndex + 1}/${options.runs} ${leecher.name}: ${figures}`);
-      }
+    for (const id of options.scenarios) {
+      log(`\n== scenario ${id}: ${SCENARIOS[id]} ==`);
+      const { columns, trials, setup, notes, payloadBytes } = await runScenario(id, context);
+      const summaries = Object.fromEntries(
+        Object.entries(trials).map(([name, list]) => [name, summarise(list, columns)]),
+      );
+      const ratioFigures = ratios(summaries, columns);
+      log(`\nscenario ${id}, ${SCENARIOS[id]}: ${setup}; medians of ${options.runs}`);
+      for (const note of notes ?? []) log(note);
+      log(formatTable(summaries, columns, ratioFigures));
+      results[id] = {
+        title: SCENARIOS[id],
+        setup,
+        notes,
+        payloadBytes,
+        columns,
+        summaries,
+        ratiosBitloomToLibtorrent: ratioFigures,
+        markdown: formatMarkdown(summaries, columns),
+        trials,
+      };
     }
   } finally {
-    await tracker?.stop();
     await rm(scratchDir, { recursive: true, force: true });
   }
-
-  const summaries = Object.fromEntries(
-    Object.entries(trials).map(([name, list]) => [name, summarise(list, payload.totalBytes)]),
-  );
-  const ratioFigures = ratios(summaries);
-  log('');
-  log(`${options.sizeMiB} MiB, ${options.pieceLength / 1024} KiB pieces, libtorrent seeder on 127.0.0.1`);
-  log(formatTable(summaries, ratioFigures));
-
   await mkdir(RESULTS_DIR, { recursive: true });
   const resultFile = join(RESULTS_DIR, `bench-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-  const machine = {
-    cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model,
-    totalMemoryMiB: Math.round(os.totalmem() / 1024 / 1024),
-    loadAverage: os.loadavg(),
-    kernel: `${os.type()} ${os.release()}`,
-    node: process.version,
-  };
-  const config = { ...options, leechers: options.leechers.map((l) => l.name) };
-  const record = { date: new Date().toISOString(), machine, config, versions, payload, summaries, trials };
-  record.ratiosBitloomToLibtorrent = ratioFigures;
+  const config = { ...options };
+  const machine = { ...machineDetails(), loadAverageAtStart: loadAtStart };
+  const record = { date: new Date().toISOString(), machine, config, versions, scenarios: results };
   await writeFile(resultFile, `${JSON.stringify(record, null, 2)}\n`);
   log(`\nresults: ${resultFile}`);
 }

@@ -21,7 +21,7 @@ const WEBTORRENT_PACKAGE = fileURLToPath(
  * @typedef {object} LeechContext
  * @property {{ torrentFile: string }} payload
  * @property {string} downloadDir  fresh and empty
- * @property {number} seederPort   the libtorrent seeder on 127.0.0.1
+ * @property {number[]} seederPorts  the seeders on 127.0.0.1 (clients that find peers through the tracker ignore them)
  * @property {string | undefined} trackerUrl
  * @property {number} listenPort   a free port, for clients that must listen on one
  * @property {string} python
@@ -56,7 +56,7 @@ export const LEECHERS = [
       );
       return `${version} (git ${commit.trim()})`;
     },
-    command: ({ payload, downloadDir, seederPort }) => ({
+    command: ({ payload, downloadDir, seederPorts }) => ({
       command: process.execPath,
       args: [
         BITLOOM_BIN,
@@ -64,8 +64,7 @@ export const LEECHERS = [
         payload.torrentFile,
         '-o',
         downloadDir,
-        '--peer',
-        `127.0.0.1:${seederPort}`,
+        ...seederPorts.flatMap((port) => ['--peer', `127.0.0.1:${port}`]),
         '--listen',
         '127.0.0.1',
         // Loopback only: no DHT (it would bootstrap from the public routers).
@@ -82,15 +81,14 @@ export const LEECHERS = [
     version: async ({ python }) =>
       (await runToCompletion(python, ['-c', 'import libtorrent; print(libtorrent.__version__)'])).trim(),
     isCompletionLine: (line) => line?.event === 'complete',
-    command: ({ payload, downloadDir, seederPort, python, libtorrentScript }) => ({
+    command: ({ payload, downloadDir, seederPorts, python, libtorrentScript }) => ({
       command: python,
       args: [
         libtorrentScript,
         'leech',
         payload.torrentFile,
         downloadDir,
-        '--connect',
-        `127.0.0.1:${seederPort}`,
+        ...seederPorts.flatMap((port) => ['--connect', `127.0.0.1:${port}`]),
       ],
       cwd: REPO_ROOT,
     }),
@@ -108,15 +106,14 @@ export const LEECHERS = [
     version: async () => JSON.parse(await readFile(WEBTORRENT_PACKAGE, 'utf8')).version,
     // peer.mjs prints `complete` once every piece is verified, then takes up to 2 s to destroy its client.
     isCompletionLine: (line) => line?.event === 'complete',
-    command: ({ payload, downloadDir, seederPort, timeoutSeconds }) => ({
+    command: ({ payload, downloadDir, seederPorts, timeoutSeconds }) => ({
       command: process.execPath,
       args: [
         WEBTORRENT_PEER,
         'leech',
         payload.torrentFile,
         downloadDir,
-        '--connect',
-        `127.0.0.1:${seederPort}`,
+        ...seederPorts.flatMap((port) => ['--connect', `127.0.0.1:${port}`]),
         '--timeout',
         String(timeoutSeconds),
       ],

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 
 const GNU_TIME = '/usr/bin/time';
@@ -222,5 +222,47 @@ export function freePort() {
       const { port } = server.address();
       server.close(() => resolve(port));
     });
+  });
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/**
+ * CPU seconds (user + system, all threads, plus children it waited for) and peak RSS (VmHWM) of a running
+ * process, from /proc; null figures once it is gone. For long-running peers (seeders), sampled before they stop.
+ */
+export async function processUsage(pid) {
+  try {
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces), counted from field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = [11, 12, 13, 14].reduce((sum, index) => sum + Number(fields[index]), 0);
+    const status = await readFile(`/proc/${pid}/status`, 'utf8');
+    const peakKiB = Number(/^VmHWM:\s+(\d+)/m.exec(status)?.[1]);
+    return { cpuSeconds: ticks / CLOCK_TICKS_PER_SECOND, peakRssBytes: peakKiB * 1024 };
+  } catch {
+    return { cpuSeconds: null, peakRssBytes: null };
+  }
+}
+
+/** Resolves once something accepts TCP connections on 127.0.0.1:`port`; rejects when `tracked` exits first. */
+export async function waitForListening(port, tracked, timeoutMs, what) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (tracked.child.exitCode !== null) throw new Error(`${what} exited: ${tracked.output.text}`);
+    if (await canConnect(port)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not listen on 127.0.0.1:${port}: ${tracked.output.text}`);
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const socket = createConnection(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
   });
 }

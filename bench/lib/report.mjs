@@ -1,7 +1,8 @@
 /**
- * Turns the timed downloads into the benchmark's figures: per client the median of each measure over its
- * successful runs (MB/s = payload bytes / 10^6 / wall seconds; CPU seconds = user + sys of the leecher's process
- * tree; peak RSS of its largest process), the table printed at the end, and bitloom's ratios to libtorrent.
+ * Turns trials into the benchmark's figures: per client the median of each measure over its successful runs, the
+ * table printed for each scenario, and bitloom's ratio to libtorrent for every measure both have. A scenario
+ * names its measures as columns: `{ key, title, digits, better }` (`better`: 'higher' or 'lower', for the ratio
+ * line; omitted for measures with no ratio).
  */
 
 /** Median of the finite numbers in `values`, or null when there are none. */
@@ -14,51 +15,42 @@ export function median(values) {
 
 /**
  * Summarises the trials of one client.
- * @param {Array<{ ok: boolean, wallSeconds: number, cpuUserSeconds: number|null, cpuSystemSeconds: number|null,
- *   peakRssBytes: number|null, failure?: string }>} trials
+ * @param {Array<{ ok: boolean, metrics?: Record<string, number|null>, failure?: string }>} trials
+ * @param {Array<{ key: string }>} columns
  */
-export function summarise(trials, totalBytes) {
+export function summarise(trials, columns) {
   const passed = trials.filter((trial) => trial.ok);
+  const medians = {};
+  for (const { key } of columns)
+    medians[key] = median(passed.map((trial) => trial.metrics?.[key] ?? Number.NaN));
   return {
     runs: trials.length,
     passed: passed.length,
-    megabytesPerSecond: median(passed.map((trial) => totalBytes / 1e6 / trial.wallSeconds)),
-    wallSeconds: median(passed.map((trial) => trial.wallSeconds)),
-    cpuSeconds: median(
-      passed.map((trial) =>
-        trial.cpuUserSeconds === null ? Number.NaN : trial.cpuUserSeconds + trial.cpuSystemSeconds,
-      ),
-    ),
-    peakRssMiB: median(passed.map((trial) => (trial.peakRssBytes ?? Number.NaN) / 1024 / 1024)),
+    medians,
     failures: trials.filter((trial) => !trial.ok).map((trial) => trial.failure),
   };
 }
 
-/** bitloom's measure divided by libtorrent's, for each measure both have. */
-export function ratios(summaries) {
-  const bitloom = summaries.bitloom;
-  const libtorrent = summaries.libtorrent;
+/** bitloom's median divided by libtorrent's, for each measure with a `better` direction that both have. */
+export function ratios(summaries, columns) {
+  const bitloom = summaries.bitloom?.medians;
+  const libtorrent = summaries.libtorrent?.medians;
   if (!bitloom || !libtorrent) return null;
-  const ratio = (key) =>
-    bitloom[key] !== null && libtorrent[key] !== null && libtorrent[key] !== 0
-      ? bitloom[key] / libtorrent[key]
-      : null;
-  return {
-    megabytesPerSecond: ratio('megabytesPerSecond'),
-    cpuSeconds: ratio('cpuSeconds'),
-    peakRssMiB: ratio('peakRssMiB'),
-  };
+  const result = {};
+  for (const { key, better } of columns) {
+    if (!better) continue;
+    const [ours, theirs] = [bitloom[key], libtorrent[key]];
+    result[key] = ours !== null && theirs !== null && theirs !== 0 ? ours / theirs : null;
+  }
+  return result;
 }
 
-/** The result table, one line per client, then the ratio lines. */
-export function formatTable(summaries, ratioFigures) {
-  const header = ['client', 'MB/s', 'wall s', 'CPU s', 'peak RSS MiB', 'ok/runs'];
+/** The result table of one scenario, one line per client, then its failures and the ratio lines. */
+export function formatTable(summaries, columns, ratioFigures) {
+  const header = ['client', ...columns.map((column) => column.title), 'ok/runs'];
   const rows = Object.entries(summaries).map(([name, summary]) => [
     name,
-    fixed(summary.megabytesPerSecond, 1),
-    fixed(summary.wallSeconds, 2),
-    fixed(summary.cpuSeconds, 2),
-    fixed(summary.peakRssMiB, 0),
+    ...columns.map((column) => fixed(summary.medians[column.key], column.digits ?? 1)),
     `${summary.passed}/${summary.runs}`,
   ]);
   const widths = header.map((title, column) =>
@@ -72,19 +64,36 @@ export function formatTable(summaries, ratioFigures) {
     for (const failure of summary.failures) lines.push(`  ${name} failed: ${failure}`);
   }
   if (ratioFigures) {
-    lines.push('');
-    lines.push('bitloom / libtorrent:');
-    lines.push(`  throughput ${times(ratioFigures.megabytesPerSecond)}  (higher is better)`);
-    lines.push(`  CPU        ${times(ratioFigures.cpuSeconds)}  (lower is better)`);
-    lines.push(`  peak RSS   ${times(ratioFigures.peakRssMiB)}  (lower is better)`);
+    const shown = columns.filter((column) => column.better && column.key in ratioFigures);
+    if (shown.length > 0) {
+      lines.push('bitloom / libtorrent:');
+      const titleWidth = Math.max(...shown.map((column) => column.title.length));
+      for (const column of shown) {
+        lines.push(
+          `  ${column.title.padEnd(titleWidth)}  ${times(ratioFigures[column.key])}  (${column.better} is better)`,
+        );
+      }
+    }
   }
   return lines.join('\n');
 }
 
+/** A Markdown table of the same figures, for the README. */
+export function formatMarkdown(summaries, columns) {
+  const header = ['client', ...columns.map((column) => column.title)];
+  const rows = Object.entries(summaries)
+    .filter(([, summary]) => summary.passed > 0)
+    .map(([name, summary]) => [
+      name,
+      ...columns.map((column) => fixed(summary.medians[column.key], column.digits ?? 1)),
+    ]);
+  return [header, header.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
 function fixed(value, digits) {
-  return value === null ? '-' : value.toFixed(digits);
+  return value === null || value === undefined ? '-' : value.toFixed(digits);
 }
 
 function times(value) {
-  return value === null ? 'n/a' : `${value.toFixed(2)}x`;
+  return value === null || value === undefined ? 'n/a' : `${value.toFixed(2)}x`;
 }
