@@ -19,6 +19,7 @@ export * from './pieces/index.js';
 export * from './platform/index.js';
 export * from './rate/index.js';
 export * from './requests/index.js';
+export * from './resume/index.js';
 export { makePeerId, PEER_ID_PREFIX } from './session/peer-id.js';
 export {
   type AddTorrentOptions,
@@ -44,6 +45,7 @@ export {
   type StreamErrorCode,
 } from './torrent/file-read-stream.js';
 export { MetadataFetch, type MetadataFetchEvents } from './torrent/metadata-fetch.js';
+export type { ResumeOptions, ResumeOutcome } from './torrent/resume-state.js';
 export type { DialTarget } from './torrent/torrent.js';
 export { type PeerDialer, Torrent, type TorrentOptions } from './torrent/torrent.js';
 export {

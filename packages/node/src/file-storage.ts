@@ -183,6 +183,23 @@ class FileTorrentFiles implements TorrentFiles {
     });
   }
 
+  /** Last modification in whole milliseconds, -1 when missing (resume data compares it). */
+  modifiedTime(fileIndex: number): Promise<number> {
+    return this.#run(async () => {
+      this.#spec(fileIndex);
+      const slot = this.#slots[fileIndex];
+      if (slot === undefined) return -1;
+      try {
+        const stats = await stat(slot.path);
+        return stats.isFile() ? Math.floor(stats.mtimeMs) : -1;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (code === 'ENOENT' || code === 'ENOTDIR') return -1;
+        throw asStorageError(error, 'stat', slot.path, 'STORAGE_IO');
+      }
+    });
+  }
+
   /** Fsyncs every file written since the last flush (also those whose handle was closed meanwhile). */
   flush(): Promise<void> {
     return this.#run(async () => {

@@ -7,6 +7,7 @@ export {
   StorageError,
   type StorageErrorCode,
 } from './errors.js';
+export { createFileResumeStore } from './file-resume-store.js';
 export { FileStorage, type FileStorageOptions } from './file-storage.js';
 export { NodeHttpClient } from './http-client.js';
 export { NodeClock } from './node-clock.js';

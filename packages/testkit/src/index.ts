@@ -7,6 +7,7 @@ export {
   type MemoryNetworkOptions,
   type NetworkConditions,
 } from './memory-network.js';
+export { MemoryResumeStore } from './memory-resume-store.js';
 export { MemoryStorage } from './memory-storage.js';
 export { MemoryTcpTransport } from './memory-tcp.js';
 export { MAX_UDP_PAYLOAD, MemoryUdpTransport } from './memory-udp.js';

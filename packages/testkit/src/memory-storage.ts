@@ -12,6 +12,8 @@ import { BitloomError, type Storage, type StorageFileSpec, type TorrentFiles } f
 interface StoredFile {
   bytes: Uint8Array;
   length: number;
+  /** A stand-in for the modification time: a storage-wide counter, bumped by every write. */
+  mtime: number;
 }
 
 function storageError(code: string, message: string): BitloomError {
@@ -28,6 +30,7 @@ export class MemoryStorage implements Storage {
   readonly #opened: { root: string; files: readonly StorageFileSpec[] }[] = [];
   #writeFailure: string | undefined;
   #readFailure: string | undefined;
+  #writeCount = 0;
   /** Counts of operations, for tests that assert on I/O. */
   readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0 };
 
@@ -74,6 +77,29 @@ export class MemoryStorage implements Storage {
       throw storageError('STORAGE_OUT_OF_BOUNDS', `truncate(): file ${fileIndex} cannot be cut to ${length}`);
     }
     file.length = length;
+    file.mtime = this.nextWrite();
+  }
+
+  /** Deletes file `fileIndex` (of `root`'s torrent, or of the only one opened) behind the engine's back. */
+  removeFile(fileIndex: number, root?: string): void {
+    const { key } = this.#locate(fileIndex, root);
+    this.#files.delete(key);
+  }
+
+  /** Internal: the next modification stamp. */
+  nextWrite(): number {
+    return ++this.#writeCount;
+  }
+
+  #locate(fileIndex: number, root: string | undefined): { key: string; file: StoredFile | undefined } {
+    const candidates = this.#opened.filter((t) => root === undefined || t.root === root);
+    const roots = new Set(candidates.map((t) => t.root));
+    const spec = candidates[0]?.files[fileIndex];
+    if (roots.size !== 1 || spec === undefined) {
+      throw storageError('STORAGE_BAD_SPEC', `no single torrent with a file ${fileIndex} (name the root)`);
+    }
+    const key = fileKey(candidates[0]!.root, spec);
+    return { key, file: this.#files.get(key) };
   }
 
   /** A snapshot of every stored file: `root/path/segments` → a copy of its contents. */
@@ -108,7 +134,7 @@ export class MemoryStorage implements Storage {
     const key = fileKey(root, spec);
     let file = this.#files.get(key);
     if (file === undefined) {
-      file = { bytes: new Uint8Array(0), length: 0 };
+      file = { bytes: new Uint8Array(0), length: 0, mtime: 0 };
       this.#files.set(key, file);
     }
     return file;
@@ -171,6 +197,7 @@ class MemoryTorrentFiles implements TorrentFiles {
     }
     file.bytes.set(data, position);
     file.length = Math.max(file.length, end);
+    file.mtime = storage.nextWrite();
     storage.stats.bytesWritten += data.length;
   }
 
@@ -184,6 +211,12 @@ class MemoryTorrentFiles implements TorrentFiles {
   async remove(fileIndex: number): Promise<void> {
     const spec = this.#check(fileIndex, 0, 0);
     if (!spec.padding) this.#storage.deleteFile(this.#root, spec);
+  }
+
+  async modifiedTime(fileIndex: number): Promise<number> {
+    const spec = this.#check(fileIndex, 0, 0);
+    if (spec.padding) return -1;
+    return this.#storage.fileAt(this.#root, spec)?.mtime ?? -1;
   }
 
   async flush(): Promise<void> {

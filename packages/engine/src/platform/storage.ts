@@ -28,6 +28,11 @@ export interface TorrentFiles {
    * itself). A later write creates it again. Resolves when it is gone; a missing file is not an error.
    */
   remove(fileIndex: number): Promise<void>;
+  /**
+   * Optional: the file's last modification time in whole milliseconds, -1 when it does not exist. Resume data
+   * records it to notice a file written after the record; without it only sizes are compared.
+   */
+  modifiedTime?(fileIndex: number): Promise<number>;
   /** Makes every completed write durable (fsync). */
   flush(): Promise<void>;
   close(): Promise<void>;

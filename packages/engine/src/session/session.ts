@@ -18,6 +18,7 @@ import type { CancelTimer } from '../platform/clock.js';
 import type { Connection, Listener } from '../platform/network.js';
 import type { Platform } from '../platform/platform.js';
 import { TokenBucket } from '../rate/index.js';
+import type { ResumeStore } from '../resume/resume-store.js';
 import { MetadataFetch } from '../torrent/metadata-fetch.js';
 import { type DialTarget, type PeerDialer, Torrent } from '../torrent/torrent.js';
 import { makePeerId } from './peer-id.js';
@@ -42,6 +43,11 @@ export interface SessionOptions {
     readonly savedNodes?: readonly { host: string; port: number; id?: Uint8Array }[];
     readonly limits?: Partial<DhtLimits>;
   };
+  /**
+   * Where each torrent's resume data is saved (what is verified, the metadata, the file selection), so a restart
+   * skips the hash check of data it already verified. None: every start hash-checks what is on disk.
+   */
+  readonly resume?: ResumeStore;
   /** Runs after `close()` has stopped everything (e.g. the platform releasing its workers). */
   readonly afterClose?: () => Promise<void>;
 }
@@ -57,6 +63,8 @@ export interface AddTorrentOptions {
   readonly selectOnly?: readonly { start: number; end: number }[];
   /** Download pieces in order (streaming, previews); every piece is still verified. */
   readonly sequential?: boolean;
+  /** Ignore saved resume data and hash-check every piece on disk. */
+  readonly recheck?: boolean;
 }
 
 export type SessionEvents = {
@@ -87,10 +95,12 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
   private cancelTick: CancelTimer | undefined;
   private closed = false;
   private readonly afterClose: (() => Promise<void>) | undefined;
+  private readonly resumeStore: ResumeStore | undefined;
 
   private constructor(options: SessionOptions) {
     super();
     this.afterClose = options.afterClose;
+    this.resumeStore = options.resume;
     this.platform = options.platform;
     this.settings = resolveSettings(options.settings);
     this.peerId = options.peerId ?? makePeerId(options.platform.random);
@@ -150,6 +160,12 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       ...(this.dht && { dht: this.dht }),
       globalLimits: this.globalLimits,
       trackers: options.trackers ?? ('announce' in info ? (info as Metainfo).announce : []),
+      resume: {
+        ...(this.resumeStore && { store: this.resumeStore }),
+        recheck: options.recheck === true,
+        // Saved file priorities and sequential mode apply only when the caller sets neither.
+        restoreSettings: options.selectOnly === undefined && options.sequential === undefined,
+      },
     });
     this.torrents.set(info.infoHashHex, torrent);
     if (options.selectOnly) torrent.selectFiles(options.selectOnly);

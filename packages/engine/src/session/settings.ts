@@ -113,6 +113,12 @@ export const SETTINGS_TABLE = spec({
     max: 1024 * 1024 * 1024,
     doc: 'Memory for whole pieces read for upload; each is checked against its hash before its first block goes out (at least one piece is kept).',
   },
+  resumeSaveIntervalMs: {
+    default: 30_000,
+    min: 1000,
+    max: 3_600_000,
+    doc: 'How often resume data is saved while pieces arrive (also on stop and on completion); data is flushed first.',
+  },
   maxUploadQueueBytesPerPeer: {
     default: 4 * 1024 * 1024,
     min: 64 * 1024,

@@ -152,6 +152,8 @@ export class PieceStorage {
     /** How many pieces have been checked so far (they finish out of order). */
     onProgress?: (checkedPieces: number) => void,
     signal?: AbortSignal,
+    /** Check only the pieces this accepts (default: all). */
+    only?: (piece: number) => boolean,
   ): Promise<void> {
     const fileCount = this.layout.fileCount;
     const sizes: number[] = [];
@@ -162,6 +164,7 @@ export class PieceStorage {
     let checked = 0;
     for (let piece = 0; piece < pieceCount; piece++) {
       if (signal?.aborted) return;
+      if (only && !only(piece)) continue;
       const size = this.layout.pieceSize(piece);
       const spans = this.layout.spans(piece, 0, size);
       const present = spans.every(
@@ -190,6 +193,33 @@ export class PieceStorage {
       if (inFlight.size >= 4) await Promise.race(inFlight);
     }
     await Promise.all(inFlight);
+  }
+
+  /** True when the piece's data on disk matches `expected` (false when it cannot be read). */
+  async pieceMatches(piece: number, hasher: Hasher, expected: Uint8Array): Promise<boolean> {
+    try {
+      const data = await this.read(piece, 0, this.layout.pieceSize(piece));
+      return equalBytes(await hasher.sha1(data), expected);
+    } catch {
+      return false;
+    }
+  }
+
+  /**
+   * Each file's size (-1: missing) and modification time (ms; 0 when the storage cannot tell), then the part
+   * file's when the torrent has one. Runs alone, after the writes in flight, so they are all included.
+   */
+  fileStates(): Promise<{ size: number; mtime: number }[]> {
+    return this.#gate.exclusive(async () => {
+      const states: { size: number; mtime: number }[] = [];
+      const count = this.layout.fileCount + (this.part ? 1 : 0);
+      for (let i = 0; i < count; i++) {
+        const size = await this.files.size(i);
+        const mtime = size < 0 ? -1 : this.files.modifiedTime ? await this.files.modifiedTime(i) : 0;
+        states.push({ size, mtime });
+      }
+      return states;
+    });
   }
 
   flush(): Promise<void> {

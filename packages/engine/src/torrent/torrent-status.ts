@@ -1,4 +1,5 @@
 /** The plain-data view of a torrent that events and status calls hand out (never live objects). */
+import type { ResumeOutcome } from './resume-state.js';
 
 export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
 
@@ -35,6 +36,13 @@ export type TorrentEvents = {
   'piece-failed': { piece: number; peers: number };
   /** A piece we had could not be read back from storage (file deleted or truncated): it will be fetched again. */
   'piece-lost': { piece: number; reason: string };
+  /**
+   * The start-up check is over: `resumed` when saved resume data was used (a few pieces are still hashed),
+   * otherwise every piece was hashed and `reason` says why the resume data was not used.
+   */
+  resume: ResumeOutcome;
+  /** Resume data could not be saved (the previous copy stays); the download goes on. */
+  'resume-save-failed': { reason: string };
   done: TorrentStatus;
   error: Error;
   'peer-connected': { address: string };

@@ -5,7 +5,6 @@
  */
 
 import { equalBytes } from '../bytes.js';
-import { type ChokerState, chokeRound } from '../choking/index.js';
 import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import { ALLOWED_FAST_MIN_PIECES, allowedFastSet } from '../extensions/allowed-fast.js';
@@ -30,9 +29,11 @@ import type { TrackerStatus } from '../tracker/index.js';
 import type { BlockPayload } from '../wire/index.js';
 import { filePriority, piecePriorities, selectionPriorities } from './file-priorities.js';
 import { FileStreams } from './file-streams.js';
+import { PeerChoking } from './peer-choking.js';
 import type { DialTarget, PeerDialer } from './peer-dialer.js';
 import { PeerDiscovery } from './peer-discovery.js';
 import { PieceAssembly } from './piece-assembly.js';
+import { type ResumeOptions, ResumeState } from './resume-state.js';
 import { SmartBan } from './smart-ban.js';
 import { TorrentFileHandle } from './torrent-file.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
@@ -62,6 +63,8 @@ export interface TorrentOptions {
   readonly dht?: DhtPeerSource;
   /** The session's global rate limits, shared by every torrent. */
   readonly globalLimits?: { readonly download: TokenBucket; readonly upload: TokenBucket };
+  /** Resume data: where it is kept, whether to ignore it, whether its file selection may be applied. */
+  readonly resume?: ResumeOptions;
 }
 
 /** Below this many connections a downloading torrent asks its trackers for peers sooner. */
@@ -97,8 +100,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private readCache: ReadCache | undefined;
   /** Per file, 0 = skip (as last set); missing entries count as 1. */
   private filePriorities: readonly number[] = [];
-  private chokerState: ChokerState = { optimistic: undefined, optimisticSince: 0 };
-  private lastChokeRoundAt = -Infinity;
+  private readonly choking: PeerChoking;
   private lastInterestCheckAt = 0;
   private readonly downloadRate = new RateMeter();
   private readonly uploadRate = new RateMeter();
@@ -114,6 +116,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private readonly abort = new AbortController();
   private fileHandles: readonly TorrentFileHandle[] | undefined;
   private readonly streams: FileStreams;
+  private readonly resume: ResumeState;
 
   constructor(options: TorrentOptions) {
     super();
@@ -133,6 +136,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       hasher.allocate ? (size) => hasher.allocate!(size) : undefined,
     );
     this.smartBan = new SmartBan(options.platform.hasher);
+    this.choking = new PeerChoking(this.peers, options.settings, options.platform.random);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
     const global = options.globalLimits;
     this.downloadAllowance = new LimitChain(
@@ -176,6 +180,15 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       }),
       addPeer: (host, port, source) => this.addPeer(host, port, source),
     });
+    this.resume = new ResumeState({
+      ...options.resume,
+      info: options.info,
+      savePath: options.savePath,
+      layout: this.layout,
+      platform: options.platform,
+      saveIntervalMs: options.settings.resumeSaveIntervalMs,
+      onSaveFailed: (reason) => this.emit('resume-save-failed', { reason }),
+    });
     this.picker = new PiecePicker({
       pieceCount: options.info.pieceCount,
       pieceLength: options.info.pieceLength,
@@ -206,6 +219,11 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Opens storage, adopts the data already on disk that verifies, then starts downloading or seeding. */
   async start(): Promise<void> {
     try {
+      // The saved file selection first: it decides which files the storage leaves uncreated.
+      await this.resume.load();
+      const saved = this.resume.settingsToRestore();
+      if (saved?.filePriorities) this.setFilePriorities(saved.filePriorities);
+      if (saved?.sequential) this.setSequential(true);
       const verify = async (piece: number, data: Uint8Array) =>
         equalBytes(await this.platform.hasher.sha1(data), this.expectedHash(piece));
       const storage = await PieceStorage.open(this.platform.storage, this.savePath, this.info, this.layout, {
@@ -215,19 +233,21 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       await storage.applyPriorities(this.filePriorities);
       this.readCache = new ReadCache(storage, verify, this.settings.readCacheBytes);
       this.setState('checking');
-      await this.storage.checkExisting(
-        this.platform.hasher,
-        (piece) => this.expectedHash(piece),
-        (piece) => {
+      const outcome = await this.resume.restore({
+        storage,
+        expectedHash: (piece) => this.expectedHash(piece),
+        adopt: (piece) => {
           this.picker.pieceVerified(piece);
           this.verifiedBytes += this.pieceSize(piece);
         },
-        (checked) => {
+        onProgress: (checked) => {
           this.checkedPieces = checked;
         },
-        this.abort.signal,
-      );
+        signal: this.abort.signal,
+      });
       if (this.abort.signal.aborted) return;
+      this.checkedPieces = this.pieceCount;
+      this.emit('resume', outcome);
       this.setState(this.complete ? 'seeding' : 'downloading');
       if (this.complete) this.emit('done', this.status());
       this.discovery.start(!this.complete);
@@ -245,6 +265,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.assembly.clear();
     this.setState('stopped');
     if (wasRunning) await this.discovery.stop();
+    await this.saveResume();
     if (this.storage) {
       await this.storage.flush().catch(() => {});
       await this.storage.close().catch(() => {});
@@ -275,7 +296,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       peer.tick(now);
       if (peer.isActive && peer.requestTimedOut(now)) this.snub(peer);
     }
-    if (now - this.lastChokeRoundAt >= this.settings.chokeIntervalMs) this.runChokeRound(now);
+    this.choking.tick(now, this.complete);
     if (now - this.lastInterestCheckAt >= 5_000) {
       this.lastInterestCheckAt = now;
       for (const peer of this.peers.values()) this.updateInterest(peer);
@@ -288,6 +309,12 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.pex?.tick(now);
     this.streams.tick();
     this.discovery.tick(now, !this.complete && this.peers.size < WANTED_CONNECTIONS);
+    if (this.resume.due(now)) void this.saveResume();
+  }
+
+  /** Records what is verified (after flushing it); a failure is reported and the previous record stays. */
+  private async saveResume(): Promise<void> {
+    if (this.storage) await this.resume.save(this.storage, this.picker, this.platform.clock.now());
   }
 
   /**
@@ -298,6 +325,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.filePriorities = priorities.slice(0, this.info.files.length);
     const pieces = piecePriorities(this.info.files, this.layout, priorities);
     for (let piece = 0; piece < this.pieceCount; piece++) this.picker.setPiecePriority(piece, pieces[piece]!);
+    this.resume.noteFilePriorities(priorities);
     for (const peer of this.peers.values()) this.updateInterest(peer);
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
     else if (this.state === 'downloading' && this.complete) {
@@ -310,6 +338,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Picks pieces in order instead of rarest first (every piece is still verified). */
   setSequential(on: boolean): void {
     this.picker.setSequential(on);
+    this.resume.noteSequential(on);
   }
 
   /** Downloads only the files in these inclusive index ranges (a magnet's `so=`); indices past the end are ignored. */
@@ -428,13 +457,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   }
 
   peerInterestChanged(peer: PeerConnection): void {
-    if (!peer.peerInterested && !peer.amChoking) {
-      peer.setChoking(true);
-      this.runChokeRound(this.platform.clock.now());
-    } else if (peer.peerInterested && this.unchokedCount() < this.settings.regularUnchokeSlots + 1) {
-      // A free slot need not wait for the next round.
-      peer.setChoking(false);
-    }
+    this.choking.interestChanged(peer, this.platform.clock.now(), this.complete);
   }
 
   blockReceived(peer: PeerConnection, piece: number, begin: number, payload: BlockPayload): void {
@@ -547,10 +570,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       if (this.countedAsSeed.delete(peer.key)) this.picker.removeSeed();
       else if (peer.peerHas) this.picker.removePeerBitfield(peer.peerHas);
       this.abortRequests(peer);
-      if (this.chokerState.optimistic === peer.key)
-        this.chokerState = { ...this.chokerState, optimistic: undefined };
-      // An unchoke slot just came free: fill it now, not at the next round (a seeder with many waiting peers).
-      if (!peer.amChoking && this.isRunning) this.runChokeRound(this.platform.clock.now());
+      this.choking.peerGone(peer, this.platform.clock.now(), this.complete, this.isRunning);
     }
     if (peer.peerIsSeed) this.knownPeers.markSeed(peer.remoteAddress, peer.remotePort);
     if (close.reason === 'banned') this.knownPeers.ban(peer.remoteAddress, peer.remotePort);
@@ -680,6 +700,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       if (!peer.peerHas?.get(piece)) peer.send({ type: 'have', piece });
     }
     this.emit('piece', { piece });
+    this.resume.markDirty();
     if (this.complete) {
       this.setState('seeding');
       this.discovery.completed();
@@ -688,7 +709,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
         else peer.setInterested(false);
       }
       void this.storage!.flush().then(
-        () => this.emit('done', this.status()),
+        async () => {
+          await this.saveResume();
+          this.emit('done', this.status());
+        },
         (error: unknown) => this.fail(error, 'cannot flush the downloaded data'),
       );
     }
@@ -733,35 +757,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private updateInterest(peer: PeerConnection): void {
     if (!peer.isActive || !peer.peerHas) return;
     peer.setInterested(this.picker.wantsAnyOf(peer.peerIsSeed ? 'all' : peer.peerHas));
-  }
-
-  private unchokedCount(): number {
-    let n = 0;
-    for (const peer of this.peers.values()) if (!peer.amChoking) n++;
-    return n;
-  }
-
-  private runChokeRound(now: number): void {
-    this.lastChokeRoundAt = now;
-    const candidates = [...this.peers.values()].filter((p) => p.isActive);
-    const decision = chokeRound({
-      peers: candidates.map((p) => ({
-        key: p.key,
-        interested: p.peerInterested,
-        downloadRate: p.downloadRate.rate(now),
-        uploadRate: p.uploadRate.rate(now),
-        connectedAt: p.connectedAt,
-        snubbed: p.snubbed,
-      })),
-      seeding: this.complete,
-      now,
-      state: this.chokerState,
-      random: this.platform.random,
-      regularSlots: this.settings.regularUnchokeSlots,
-      optimisticIntervalMs: this.settings.optimisticUnchokeIntervalMs,
-    });
-    this.chokerState = decision.state;
-    for (const peer of candidates) peer.setChoking(!decision.unchoked.has(peer.key));
   }
 
   private connectToPeers(): void {
