@@ -11,9 +11,9 @@ export function parsePeerAddress(text: string): { host: string; port: number } {
   return { host: match[1]!, port };
 }
 
-export function parsePort(text: string): number {
+export function parsePort(text: string, flag = '--port'): number {
   const port = Number(text);
   if (!/^\d{1,5}$/.test(text) || port > 65535)
-    throw new UsageError(`--port ${safeText(text)}: expected 0-65535`);
+    throw new UsageError(`${flag} ${safeText(text)}: expected 0-65535`);
   return port;
 }

@@ -32,6 +32,8 @@ export interface RunTorrentOptions {
   readonly showFiles?: boolean;
   /** NDJSON events on this stream instead of the progress display (`--json`). */
   readonly events?: OutputStream;
+  /** Called once the torrent is added (for a magnet: once its metadata arrived); may return a cleanup. */
+  readonly onTorrent?: (torrent: Torrent) => Promise<(() => Promise<void>) | undefined>;
   /** Called once the session listens (e.g. to print the port). */
   readonly onListening?: (session: Session) => void;
   /** Only these files (inclusive index ranges); default all. */
@@ -70,9 +72,11 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
       process.exit(code);
     },
   );
+  let cleanup: (() => Promise<void>) | undefined;
   try {
     const torrent = await addSource(session, options, display, interrupts.interrupted);
     if (!torrent) return { outcome: 'interrupted', status: undefined };
+    cleanup = await options.onTorrent?.(torrent);
     return await runUntilDone(torrent, options, display, interrupts.interrupted);
   } catch (error) {
     return {
@@ -81,6 +85,7 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
       error: error instanceof Error ? error : new Error(String(error)),
     };
   } finally {
+    await cleanup?.();
     if (options.dht) await saveDhtNodes(session, options.dht);
     await session.close();
     interrupts.dispose();

@@ -9,6 +9,15 @@ export {
 } from './errors.js';
 export { createFileResumeStore } from './file-resume-store.js';
 export { FileStorage, type FileStorageOptions } from './file-storage.js';
+export { decideRange, type RangeDecision } from './http/byte-range.js';
+export { contentTypeFor } from './http/content-type.js';
+export {
+  type FileServer,
+  type FileServerOptions,
+  type ServedFile,
+  type ServedTorrent,
+  serveTorrentFiles,
+} from './http/file-server.js';
 export { NodeHttpClient } from './http-client.js';
 export { NodeClock } from './node-clock.js';
 export { NodeRandom } from './node-random.js';

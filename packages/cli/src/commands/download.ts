@@ -1,9 +1,10 @@
 /**
- * `bitloom download <torrent> [-o DIR] [--peer HOST:PORT]... [--tracker URL]... [--port N] [--seed] [--quiet]`:
- * finds peers through the torrent's trackers (and --peer), downloads and verifies every piece, then exits 0 (or keeps seeding with --seed until interrupted). Data already in DIR that
- * verifies is kept.
+ * `bitloom download <torrent> [-o DIR] [--peer HOST:PORT]... [--tracker URL]... [--port N] [--seed] [--serve]
+ * [--quiet]`: finds peers through the torrent's trackers (and --peer), downloads and verifies every piece, then
+ * exits 0 (or keeps seeding with --seed, and serving the files over HTTP with --serve, until interrupted). Data
+ * already in DIR that verifies is kept.
  */
-import { isTrackerUrl } from '@bitloom/engine';
+import { isTrackerUrl, type Torrent } from '@bitloom/engine';
 import type { Command } from 'commander';
 import { collect, parseByteSize } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
@@ -16,6 +17,7 @@ import { safeText } from '../format.js';
 import { parsePeerAddress, parsePort } from '../peer-address.js';
 import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
 import { runTorrent, type TorrentSource } from '../run-torrent.js';
+import { serveAndPrint } from '../serve-files.js';
 import { readTorrentInput } from '../torrent-input.js';
 
 interface DownloadOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags {
@@ -28,11 +30,15 @@ interface DownloadOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags {
   port: string;
   listen: string;
   seed?: boolean;
+  serve?: boolean;
+  servePort?: string;
 }
 
 async function run(input: string, options: DownloadOptions, context: CliContext): Promise<void> {
   const peers = (options.peer ?? []).map(parsePeerAddress);
   const listenPort = parsePort(options.port);
+  if (options.servePort !== undefined && !options.serve) throw new UsageError('--serve-port needs --serve');
+  const servePort = parsePort(options.servePort ?? '0', '--serve-port');
   const parsed = await readTorrentInput(input);
   for (const url of options.tracker ?? []) {
     if (!isTrackerUrl(url))
@@ -72,7 +78,12 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     trackers,
     listenHost: options.listen,
     listenPort,
-    keepSeeding: options.seed === true,
+    // Serving keeps the process up after the download completes, until Ctrl-C.
+    keepSeeding: options.seed === true || options.serve === true,
+    ...(options.serve && {
+      onTorrent: (torrent: Torrent) =>
+        serveAndPrint(torrent, servePort, context.stdout, options.json === true),
+    }),
     quiet: options.quiet === true,
     showFiles: options.files === true,
     stderr: context.stderr,
@@ -100,6 +111,7 @@ Examples:
   bitloom download file.torrent --peer 192.0.2.7:6881 --max-down 2M
   bitloom download file.torrent --json | jq -c 'select(.event == "progress") | .progress'
   bitloom download file.torrent --peer 127.0.0.1:51413 --seed
+  bitloom download movie.torrent --serve --serve-port 8080   (then open http://127.0.0.1:8080/ in a player)
 
 Progress goes to stderr: redrawn in place on a terminal, a plain line every 5 s otherwise.
 Exit codes: 0 complete, 1 failed, 2 usage error, 130 interrupted (Ctrl-C; press it twice to quit at once).`;
@@ -125,6 +137,11 @@ export function register(program: Command, context: CliContext): void {
     .option('--exclude <indices>', 'download every file but these (e.g. 1,5-7)')
     .option('--sequential', 'download pieces in order (each is still verified)')
     .option('--seed', 'keep seeding after the download completes, until interrupted')
+    .option(
+      '--serve',
+      'serve the files over HTTP on 127.0.0.1 while downloading (range requests; prints the URLs); keeps running until interrupted',
+    )
+    .option('--serve-port <n>', 'port for --serve (0: any free port; default 0)')
     .option('--max-down <rate>', 'download limit per second, e.g. 2M or 500K (default: none)', parseByteSize)
     .option('--max-up <rate>', 'upload limit per second, e.g. 500K (default: none)', parseByteSize)
     .option('--no-dht', 'do not use the DHT to find peers')

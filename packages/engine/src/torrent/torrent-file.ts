@@ -72,6 +72,11 @@ export class TorrentFileHandle {
     return this.file.displayPath;
   }
 
+  /** The file's name as stored: the last element of its sanitised path (safe in a URL or a file system). */
+  get name(): string {
+    return this.file.path[this.file.path.length - 1] ?? '';
+  }
+
   get length(): number {
     return this.file.length;
   }
