@@ -10,9 +10,9 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ensurePayload } from './lib/payload.mjs';
+import { ensureFilePayload } from './lib/payload.mjs';
 import { killAllTracked, spawnTracked, stopGroup } from './lib/processes.mjs';
-import { startSeeder } from './lib/seeder.mjs';
+import { startSeeder } from './lib/seeders.mjs';
 
 const PYTHON = '/usr/bin/python3';
 const LIBTORRENT_SCRIPT = fileURLToPath(new URL('./libtorrent-bench.py', import.meta.url));
@@ -139,7 +139,7 @@ async function main() {
   // Enough payload that the limit, not the end of the file, ends the window (plus start-up slack).
   const sizeMiB = Math.ceil((options.rate * (options.seconds + 10)) / MIB) + 8;
   await mkdir(options.workDir, { recursive: true, mode: 0o755 });
-  const payload = await ensurePayload({
+  const payload = await ensureFilePayload({
     workDir: options.workDir,
     sizeMiB,
     pieceLength: PIECE_LENGTH,
@@ -152,7 +152,14 @@ async function main() {
   await rm(downloadDir, { recursive: true, force: true });
   await mkdir(downloadDir, { recursive: true });
 
-  const seeder = await startSeeder({ python: PYTHON, script: LIBTORRENT_SCRIPT, payload });
+  const scratchDir = join(options.workDir, 'scratch');
+  await mkdir(scratchDir, { recursive: true });
+  const seeder = await startSeeder('libtorrent', {
+    python: PYTHON,
+    torrentFiles: [payload.torrentFile],
+    dataDir: payload.dir,
+    scratchDir,
+  });
   const samples = [];
   let bitloom;
   try {
