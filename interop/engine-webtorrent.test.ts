@@ -5,8 +5,9 @@
  * zero-length file and a 1-byte last piece — each compared byte for byte with its source.
  *
  * Both sides run WebTorrent's defaults: its leecher (`secure: 1`) opens every outgoing connection with the MSE/PE
- * handshake, which bitloom's listener answers (interop/engine-encryption.test.ts checks the wire is RC4); its
- * seeder accepts bitloom's plaintext connections.
+ * handshake providing RC4 and plaintext, which bitloom's listener answers selecting plaintext, as libtorrent does
+ * (interop/engine-encryption.test.ts checks RC4 on the wire when only RC4 is provided); its seeder accepts
+ * bitloom's plaintext connections.
  */
 import { describeEngineInterop } from './harness/engine-interop.js';
 import { runWebTorrentLeecher, startWebTorrentSeeder } from './harness/webtorrent.js';

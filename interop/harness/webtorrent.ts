@@ -19,7 +19,8 @@ const WEBTORRENT_MODULES = fileURLToPath(new URL('../webtorrent/node_modules/web
 
 /**
  * WebTorrent's options on top of the common ones. `secure` is its protocol-encryption level (MSE/PE):
- * 1 (its default) makes its outgoing connections open with the PE handshake, which a peer without MSE drops;
+ * 1 (its default) makes its outgoing connections open with the PE handshake (providing RC4 and plaintext), which
+ * a peer without MSE drops; 2 provides RC4 only;
  * 0 is plaintext only.
  */
 export interface WebTorrentPeerOptions extends PeerOptions {

@@ -24,8 +24,10 @@ export interface MseHandshakeOptions {
 export interface AcceptMseOptions extends MseHandshakeOptions {
   /** The info-hashes we serve, read when the peer names its torrent. */
   readonly skeys: () => Iterable<Uint8Array>;
-  /** `MSE_METHOD_*` bits we accept; default plaintext and RC4 (RC4 chosen when offered). */
+  /** `MSE_METHOD_*` bits we accept; default plaintext and RC4. */
   readonly allowedMethods?: number;
+  /** Select RC4 when the peer provides both methods; default false: plaintext, as libtorrent does. */
+  readonly preferRc4?: boolean;
   /** Whether a plain BitTorrent handshake is accepted too. Default true. */
   readonly allowLegacyPlaintext?: boolean;
 }
@@ -58,6 +60,7 @@ export function acceptMse(connection: Connection, options: AcceptMseOptions): Pr
         random: options.random,
         skeys: options.skeys,
         allowedMethods: options.allowedMethods,
+        preferRc4: options.preferRc4,
         allowLegacyPlaintext: options.allowLegacyPlaintext,
         send,
       }),

@@ -53,8 +53,14 @@ export interface MseResponderOptions {
   readonly random: Random;
   /** The SKEYs (info-hashes) we serve; read once, when `HASH('req2', SKEY)` arrives. */
   readonly skeys: () => Iterable<Uint8Array>;
-  /** Methods we accept (`MSE_METHOD_*` bits); RC4 is chosen whenever both sides allow it. Default both. */
+  /** Methods we accept (`MSE_METHOD_*` bits). Default both. */
   readonly allowedMethods?: number;
+  /**
+   * When the initiator provides both methods: true selects RC4, false (default) plaintext after the obfuscated
+   * handshake, as libtorrent does (`prefer_rc4` off). RC4 in JavaScript was half a seeder's CPU time; a peer that
+   * needs the stream encrypted provides RC4 only, and gets it.
+   */
+  readonly preferRc4?: boolean;
   /** Whether a plain BitTorrent handshake is accepted instead of MSE. Default true. */
   readonly allowLegacyPlaintext?: boolean;
   /** Writes bytes to the initiator. */
@@ -172,7 +178,10 @@ export class MseResponder implements MseHandshakeMachine {
             );
           }
           const common = provided & this.allowed;
-          if (common & MSE_METHOD_RC4) this.selected = MSE_METHOD_RC4;
+          const both = MSE_METHOD_RC4 | MSE_METHOD_PLAINTEXT;
+          if ((common & both) === both) {
+            this.selected = this.options.preferRc4 === true ? MSE_METHOD_RC4 : MSE_METHOD_PLAINTEXT;
+          } else if (common & MSE_METHOD_RC4) this.selected = MSE_METHOD_RC4;
           else if (common & MSE_METHOD_PLAINTEXT) this.selected = MSE_METHOD_PLAINTEXT;
           else
             throw new MseError('MSE_NO_COMMON_METHOD', `the peer provides 0x${provided.toString(16)} only`);

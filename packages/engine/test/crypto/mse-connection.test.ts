@@ -8,7 +8,7 @@ import { MemoryNetwork, SeededRandom, VirtualClock } from '@bitloom/testkit';
 import { describe, expect, it } from 'vitest';
 import { EncryptedConnection } from '../../src/crypto/encrypted-connection.js';
 import { acceptMse, connectMse, type MseConnection } from '../../src/crypto/mse-handshake.js';
-import { MSE_METHOD_PLAINTEXT } from '../../src/crypto/mse-protocol.js';
+import { MSE_METHOD_PLAINTEXT, MSE_METHOD_RC4 } from '../../src/crypto/mse-protocol.js';
 import { encodeHandshake } from '../../src/wire/index.js';
 
 const INFO_HASH = new Uint8Array(20).fill(0x5a);
@@ -60,8 +60,8 @@ function settle<T>(promise: Promise<T>): () => { value?: T; error?: { code?: str
 }
 
 describe('MSE over a connection', () => {
-  for (const provided of [undefined, MSE_METHOD_PLAINTEXT]) {
-    const label = provided === undefined ? 'RC4' : 'plaintext';
+  for (const provided of [MSE_METHOD_RC4, MSE_METHOD_PLAINTEXT]) {
+    const label = provided === MSE_METHOD_RC4 ? 'RC4' : 'plaintext';
     it(`both roles agree (${label}) and bytes flow both ways afterwards, IA first`, async () => {
       const clock = new VirtualClock();
       const { server, client } = await connectedPair(clock);

@@ -50,6 +50,7 @@ function feed(
 function runPair(options: {
   provided?: number;
   allowed?: number;
+  preferRc4?: boolean;
   initialPayload?: Uint8Array;
   chunkSize: number;
   seed?: number;
@@ -66,6 +67,7 @@ function runPair(options: {
   const b = responder(toInitiator, {
     random: new SeededRandom((options.seed ?? 1) + 1000),
     allowedMethods: options.allowed,
+    ...(options.preferRc4 !== undefined && { preferRc4: options.preferRc4 }),
   });
   a.start();
   let stepA: MseStep = { status: 'pending' };
@@ -83,13 +85,17 @@ function runPair(options: {
 
 describe('initiator against responder', () => {
   for (const chunkSize of [1, 7, 100, 10_000]) {
-    it(`agrees on RC4 and carries IA, delivered in ${chunkSize}-byte chunks`, () => {
+    it(`agrees on RC4 when that is what the initiator provides, and carries IA, delivered in ${chunkSize}-byte chunks`, () => {
       const handshake = encodeHandshake({
         reserved: new Uint8Array(8),
         infoHash: INFO_HASH,
         peerId: new Uint8Array(20).fill(9),
       });
-      const { initiator, responder } = runPair({ chunkSize, initialPayload: handshake });
+      const { initiator, responder } = runPair({
+        chunkSize,
+        initialPayload: handshake,
+        provided: MSE_METHOD_RC4,
+      });
       expect(responder.status).toBe('done');
       expect(initiator.status).toBe('done');
       if (responder.status !== 'done' || initiator.status !== 'done') return;
@@ -112,6 +118,15 @@ describe('initiator against responder', () => {
     expect(responder.status === 'done' && responder.outcome.encryption).toBe('plaintext');
     expect(initiator.status === 'done' && initiator.outcome.encryption).toBe('plaintext');
     expect(responder.status === 'done' && responder.outcome.ciphers).toBeUndefined();
+  });
+
+  it('selects plaintext when the initiator provides both (libtorrent: prefer_rc4 off), RC4 with preferRc4', () => {
+    const both = runPair({ chunkSize: 50 });
+    expect(both.responder.status === 'done' && both.responder.outcome.encryption).toBe('plaintext');
+    expect(both.initiator.status === 'done' && both.initiator.outcome.encryption).toBe('plaintext');
+    const preferred = runPair({ chunkSize: 50, preferRc4: true });
+    expect(preferred.responder.status === 'done' && preferred.responder.outcome.encryption).toBe('rc4');
+    expect(preferred.initiator.status === 'done' && preferred.initiator.outcome.encryption).toBe('rc4');
   });
 
   it('selects plaintext when the responder allows only that, though RC4 is offered too', () => {
@@ -180,7 +195,7 @@ describe('responder against a hand-driven initiator', () => {
     expect(sent[0]!.length).toBeGreaterThanOrEqual(96);
     expect(sent[0]!.length).toBeLessThanOrEqual(96 + 512);
     const { wire, ciphers } = a.offer(sent[0]!, {
-      provide: MSE_METHOD_RC4 | MSE_METHOD_PLAINTEXT,
+      provide: MSE_METHOD_RC4,
       padC: 512,
     });
     const pipelined = text('pipelined payload');
