@@ -35,7 +35,10 @@ export {
   type Settings,
   testingSettings,
 } from './session/settings.js';
+export type { ReadTorrentFile, TorrentSource } from './session/torrent-source.js';
+export { deleteTorrentData } from './storage/delete-data.js';
 export { FileLayout, type FileSpan } from './storage/file-layout.js';
+export { PartFile, partFileName } from './storage/part-file.js';
 export { PieceStorage } from './storage/piece-storage.js';
 export { PeerList, type PeerSource } from './swarm/peer-list.js';
 export {
@@ -45,6 +48,7 @@ export {
   type StreamErrorCode,
 } from './torrent/file-read-stream.js';
 export { MetadataFetch, type MetadataFetchEvents } from './torrent/metadata-fetch.js';
+export type { PeerInfo } from './torrent/peer-info.js';
 export type { ResumeOptions, ResumeOutcome } from './torrent/resume-state.js';
 export type { DialTarget } from './torrent/torrent.js';
 export { type PeerDialer, Torrent, type TorrentOptions } from './torrent/torrent.js';

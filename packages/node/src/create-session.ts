@@ -1,9 +1,11 @@
 /**
  * The entry point a Node.js program calls: a bitloom session on the Node platform (real sockets, files, clock,
- * SHA-1 on worker threads). Closing the session also releases the platform (workers, open files).
+ * SHA-1 on worker threads). Closing the session also releases the platform (workers, open files). Its `add()` also
+ * takes a path to a .torrent file.
  */
 import { Session, type SessionOptions } from '@bitloom/engine';
 import { createNodePlatform, type NodePlatform } from './platform.js';
+import { readTorrentFile } from './read-torrent-file.js';
 
 export interface NodeSessionOptions extends Omit<SessionOptions, 'platform'> {
   /** Use an existing platform (it is then not closed with the session). */
@@ -19,6 +21,7 @@ export async function createSession(options: NodeSessionOptions = {}): Promise<S
     createNodePlatform(options.hashWorkers !== undefined ? { hashWorkers: options.hashWorkers } : {});
   try {
     return await Session.create({
+      readTorrentFile,
       ...options,
       platform,
       ...(ownPlatform ? { afterClose: () => platform.close() } : {}),

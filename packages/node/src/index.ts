@@ -22,6 +22,7 @@ export { NodeHttpClient } from './http-client.js';
 export { NodeClock } from './node-clock.js';
 export { NodeRandom } from './node-random.js';
 export { createNodePlatform, type NodePlatform, type NodePlatformOptions } from './platform.js';
+export { readTorrentFile } from './read-torrent-file.js';
 export * from './scan-files.js';
 export { TcpConnection } from './tcp-connection.js';
 export { NodeTcpTransport } from './tcp-transport.js';

@@ -19,10 +19,12 @@ import type { Connection, Listener } from '../platform/network.js';
 import type { Platform } from '../platform/platform.js';
 import { TokenBucket } from '../rate/index.js';
 import type { ResumeStore } from '../resume/resume-store.js';
+import { deleteTorrentData } from '../storage/delete-data.js';
 import { MetadataFetch } from '../torrent/metadata-fetch.js';
 import { type DialTarget, type PeerDialer, Torrent } from '../torrent/torrent.js';
 import { makePeerId } from './peer-id.js';
 import { resolveSettings, type Settings } from './settings.js';
+import { type ReadTorrentFile, resolveTorrentSource, type TorrentSource } from './torrent-source.js';
 
 export interface SessionOptions {
   readonly platform: Platform;
@@ -48,6 +50,8 @@ export interface SessionOptions {
    * skips the hash check of data it already verified. None: every start hash-checks what is on disk.
    */
   readonly resume?: ResumeStore;
+  /** Lets `add()` take a path to a .torrent file (`@bitloom/node` reads it from disk). */
+  readonly readTorrentFile?: ReadTorrentFile;
   /** Runs after `close()` has stopped everything (e.g. the platform releasing its workers). */
   readonly afterClose?: () => Promise<void>;
 }
@@ -96,11 +100,13 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
   private closed = false;
   private readonly afterClose: (() => Promise<void>) | undefined;
   private readonly resumeStore: ResumeStore | undefined;
+  private readonly readTorrentFile: ReadTorrentFile | undefined;
 
   private constructor(options: SessionOptions) {
     super();
     this.afterClose = options.afterClose;
     this.resumeStore = options.resume;
+    this.readTorrentFile = options.readTorrentFile;
     this.platform = options.platform;
     this.settings = resolveSettings(options.settings);
     this.peerId = options.peerId ?? makePeerId(options.platform.random);
@@ -230,11 +236,45 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     if (limits.upload !== undefined) this.globalLimits.upload.setRate(limits.upload);
   }
 
-  async removeTorrent(infoHashHex: string): Promise<void> {
+  /**
+   * Adds a torrent in one call from a .torrent file's bytes, a path to one (with `@bitloom/node`), a magnet URI, or
+   * a parsed info dictionary or magnet link. Resolves with the torrent once added; for a magnet link, once its
+   * metadata has arrived (`addMagnet` shows the fetch). Rejects on a bad torrent or a failed fetch.
+   */
+  async add(source: TorrentSource, options: AddTorrentOptions): Promise<Torrent> {
+    const resolved = await resolveTorrentSource(source, this.platform.hasher, this.readTorrentFile);
+    if ('info' in resolved) return this.addTorrent(resolved.info, options);
+    const added = resolved.link.infoHash && this.torrents.get(toHex(resolved.link.infoHash));
+    if (added) return added;
+    const fetch = this.addMagnet(resolved.link, options);
+    return new Promise((resolve, reject) => {
+      const offAdded = this.on('torrent', ({ infoHash }) => {
+        if (infoHash !== fetch.infoHashHex) return;
+        offAdded();
+        resolve(this.torrents.get(infoHash)!);
+      });
+      fetch.once('error', (error) => {
+        offAdded();
+        reject(error);
+      });
+    });
+  }
+
+  /**
+   * Stops a torrent (or a magnet link still fetching) and forgets it. With `deleteData`, also deletes its files,
+   * its part file and the folders below the save path they leave empty — nothing else.
+   */
+  async removeTorrent(infoHashHex: string, options: { deleteData?: boolean } = {}): Promise<void> {
+    const fetch = this.fetches.get(infoHashHex);
+    if (fetch) {
+      this.fetches.delete(infoHashHex);
+      await fetch.stop();
+    }
     const torrent = this.torrents.get(infoHashHex);
     if (!torrent) return;
     this.torrents.delete(infoHashHex);
     await torrent.stop();
+    if (options.deleteData) await deleteTorrentData(this.platform.storage, torrent.savePath, torrent.info);
   }
 
   /** Stops every torrent, closes every connection and the listener, and stops the tick. */

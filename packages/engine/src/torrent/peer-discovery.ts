@@ -21,7 +21,9 @@ export interface PeerDiscoveryOptions {
 }
 
 export class PeerDiscovery {
-  private readonly announcer: Announcer | undefined;
+  private announcer: Announcer | undefined;
+  private readonly makeAnnouncer: (() => Announcer) | undefined;
+  private stopped = false;
   private readonly dhtFinder: DhtPeerFinder | undefined;
   private readonly dht: DhtPeerSource | undefined;
 
@@ -34,21 +36,28 @@ export class PeerDiscovery {
     }
     const tiers = options.trackers.filter((tier) => tier.length > 0);
     if (tiers.length > 0) {
-      this.announcer = new Announcer({
-        tiers,
-        infoHash: options.infoHash,
-        peerId: options.peerId,
-        port: options.listenPort(),
-        platform: options.platform,
-        stats: options.stats,
-        onPeers: (peers) => {
-          for (const peer of peers) options.addPeer(peer.host, peer.port, 'tracker');
-        },
-      });
+      this.makeAnnouncer = () =>
+        new Announcer({
+          tiers,
+          infoHash: options.infoHash,
+          peerId: options.peerId,
+          port: options.listenPort(),
+          platform: options.platform,
+          stats: options.stats,
+          onPeers: (peers) => {
+            for (const peer of peers) options.addPeer(peer.host, peer.port, 'tracker');
+          },
+        });
+      this.announcer = this.makeAnnouncer();
     }
   }
 
+  /** Starts announcing (`started`); after `stop()` (a pause) it starts over with fresh tracker clients. */
   start(needPeers: boolean): void {
+    if (this.stopped) {
+      this.stopped = false;
+      this.announcer = this.makeAnnouncer?.();
+    }
     this.announcer?.setNeedPeers(needPeers);
     this.announcer?.start();
   }
@@ -68,6 +77,7 @@ export class PeerDiscovery {
 
   /** `stopped` to the trackers, bounded by the announcer's short stop timeout. */
   async stop(): Promise<void> {
+    this.stopped = true;
     await this.announcer?.stop().catch(() => {});
   }
 

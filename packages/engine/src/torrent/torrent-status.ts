@@ -1,7 +1,7 @@
 /** The plain-data view of a torrent that events and status calls hand out (never live objects). */
 import type { ResumeOutcome } from './resume-state.js';
 
-export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'stopped' | 'error';
+export type TorrentState = 'checking' | 'downloading' | 'seeding' | 'paused' | 'stopped' | 'error';
 
 export interface TorrentStatus {
   readonly infoHash: string;

@@ -15,10 +15,9 @@ import { BLOCK_SIZE } from '../indices.js';
 import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
 import type { BlockRange, PeerConnection } from '../peer/peer-connection.js';
-import { type Bitfield, PiecePicker } from '../pieces/index.js';
+import { PiecePicker } from '../pieces/index.js';
 import type { Platform } from '../platform/platform.js';
 import { LimitChain, RateMeter, TokenBucket } from '../rate/index.js';
-import { targetQueueDepth } from '../requests/index.js';
 import type { Settings } from '../session/settings.js';
 import { FileLayout } from '../storage/file-layout.js';
 import { PieceStorage } from '../storage/piece-storage.js';
@@ -32,7 +31,9 @@ import { FileStreams } from './file-streams.js';
 import { PeerChoking } from './peer-choking.js';
 import type { DialTarget, PeerDialer } from './peer-dialer.js';
 import { PeerDiscovery } from './peer-discovery.js';
+import { type PeerInfo, peerInfoOf } from './peer-info.js';
 import { PieceAssembly } from './piece-assembly.js';
+import { fillRequests } from './request-filler.js';
 import { type ResumeOptions, ResumeState } from './resume-state.js';
 import { SmartBan } from './smart-ban.js';
 import { TorrentFileHandle } from './torrent-file.js';
@@ -42,9 +43,6 @@ export type { DialTarget, PeerDialer } from './peer-dialer.js';
 
 /** How we introduce ourselves in the BEP 10 handshake. */
 export const CLIENT_NAME = 'bitloom 0.1.0';
-
-/** Requests sent together once a deep pipeline has this many free slots. */
-const REQUEST_BATCH = 16;
 
 export interface TorrentOptions {
   readonly info: InfoDictionary;
@@ -114,9 +112,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Peers counted through HAVE ALL (no per-piece availability). */
   private readonly countedAsSeed = new Set<number>();
   private readonly abort = new AbortController();
+  private pauseRequested = false;
   private fileHandles: readonly TorrentFileHandle[] | undefined;
   private readonly streams: FileStreams;
-  private readonly resume: ResumeState;
+  private readonly resumeState: ResumeState;
 
   constructor(options: TorrentOptions) {
     super();
@@ -180,7 +179,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       }),
       addPeer: (host, port, source) => this.addPeer(host, port, source),
     });
-    this.resume = new ResumeState({
+    this.resumeState = new ResumeState({
       ...options.resume,
       info: options.info,
       savePath: options.savePath,
@@ -220,8 +219,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   async start(): Promise<void> {
     try {
       // The saved file selection first: it decides which files the storage leaves uncreated.
-      await this.resume.load();
-      const saved = this.resume.settingsToRestore();
+      await this.resumeState.load();
+      const saved = this.resumeState.settingsToRestore();
       if (saved?.filePriorities) this.setFilePriorities(saved.filePriorities);
       if (saved?.sequential) this.setSequential(true);
       const verify = async (piece: number, data: Uint8Array) =>
@@ -233,7 +232,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       await storage.applyPriorities(this.filePriorities);
       this.readCache = new ReadCache(storage, verify, this.settings.readCacheBytes);
       this.setState('checking');
-      const outcome = await this.resume.restore({
+      const outcome = await this.resumeState.restore({
         storage,
         expectedHash: (piece) => this.expectedHash(piece),
         adopt: (piece) => {
@@ -248,13 +247,37 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       if (this.abort.signal.aborted) return;
       this.checkedPieces = this.pieceCount;
       this.emit('resume', outcome);
-      this.setState(this.complete ? 'seeding' : 'downloading');
+      if (this.pauseRequested) this.setState('paused');
+      else this.goLive();
       if (this.complete) this.emit('done', this.status());
-      this.discovery.start(!this.complete);
-      this.connectToPeers();
     } catch (error) {
       this.fail(error, 'cannot open the torrent data');
     }
+  }
+
+  /**
+   * Disconnects every peer, tells the trackers `stopped`, and neither dials, accepts nor announces until `resume()`;
+   * pieces being assembled are kept and the files stay open. Called while checking, it pauses once the check ends.
+   */
+  async pause(): Promise<void> {
+    this.pauseRequested = true;
+    if (!this.isRunning) return;
+    this.setState('paused');
+    for (const peer of [...this.peers.values()]) peer.close('torrent-stopped', 'torrent paused');
+    await this.discovery.stop();
+    await this.storage?.flush().catch(() => {});
+  }
+
+  /** Undoes `pause()`: announces `started` again and reconnects to the peers it knows. */
+  resume(): void {
+    this.pauseRequested = false;
+    if (this.state === 'paused') this.goLive();
+  }
+
+  private goLive(): void {
+    this.setState(this.complete ? 'seeding' : 'downloading');
+    this.discovery.start(!this.complete);
+    this.connectToPeers();
   }
 
   /** Disconnects every peer and closes the files. */
@@ -309,12 +332,12 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.pex?.tick(now);
     this.streams.tick();
     this.discovery.tick(now, !this.complete && this.peers.size < WANTED_CONNECTIONS);
-    if (this.resume.due(now)) void this.saveResume();
+    if (this.resumeState.due(now)) void this.saveResume();
   }
 
   /** Records what is verified (after flushing it); a failure is reported and the previous record stays. */
   private async saveResume(): Promise<void> {
-    if (this.storage) await this.resume.save(this.storage, this.picker, this.platform.clock.now());
+    if (this.storage) await this.resumeState.save(this.storage, this.picker, this.platform.clock.now());
   }
 
   /**
@@ -325,7 +348,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.filePriorities = priorities.slice(0, this.info.files.length);
     const pieces = piecePriorities(this.info.files, this.layout, priorities);
     for (let piece = 0; piece < this.pieceCount; piece++) this.picker.setPiecePriority(piece, pieces[piece]!);
-    this.resume.noteFilePriorities(priorities);
+    this.resumeState.noteFilePriorities(priorities);
     for (const peer of this.peers.values()) this.updateInterest(peer);
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
     else if (this.state === 'downloading' && this.complete) {
@@ -338,7 +361,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Picks pieces in order instead of rarest first (every piece is still verified). */
   setSequential(on: boolean): void {
     this.picker.setSequential(on);
-    this.resume.noteSequential(on);
+    this.resumeState.noteSequential(on);
   }
 
   /** Downloads only the files in these inclusive index ranges (a magnet's `so=`); indices past the end are ignored. */
@@ -356,6 +379,12 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     };
     this.fileHandles ??= this.info.files.map((file) => new TorrentFileHandle(source, file));
     return this.fileHandles;
+  }
+
+  /** The connected peers (plain data). */
+  peerInfo(): PeerInfo[] {
+    const now = this.platform.clock.now();
+    return [...this.peers.values()].map((peer) => peerInfoOf(peer, this.pieceCount, now));
   }
 
   /** The trackers and what they last said (plain data). */
@@ -391,6 +420,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   // ---- PeerOwner: what peers tell us ----------------------------------------------------------------------
 
   peerReady(peer: PeerConnection): void {
+    if (this.state === 'paused') {
+      peer.close('torrent-stopped', 'torrent paused');
+      return;
+    }
     if (this.peers.size >= this.settings.maxConnectionsPerTorrent) {
       peer.close('too-many-connections', 'torrent connection limit');
       return;
@@ -416,12 +449,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** BEP 6: the canonical allowed-fast pieces we have, sent to a Fast peer so it can start while choked. */
   private async offerAllowedFast(peer: PeerConnection): Promise<void> {
     if (this.pieceCount < ALLOWED_FAST_MIN_PIECES) return;
-    const set = await allowedFastSet(
-      this.platform.hasher,
-      peer.remoteAddress,
-      this.infoHash,
-      this.pieceCount,
-    );
+    const { hasher } = this.platform;
+    const set = await allowedFastSet(hasher, peer.remoteAddress, this.infoHash, this.pieceCount);
     for (const piece of set) if (this.picker.have(piece)) peer.allowFast(piece);
   }
 
@@ -589,63 +618,24 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
 
   // ---- requests -----------------------------------------------------------------------------------------
 
+  /** Stopped or failed: nothing more is written (a paused torrent still finishes the pieces it was hashing). */
+  private get isHalted(): boolean {
+    return this.state === 'stopped' || this.state === 'error';
+  }
+
   private get isRunning(): boolean {
     return this.state === 'downloading' || this.state === 'seeding';
   }
 
-  /** Tops up a peer's pipeline to the depth its rate deserves (libtorrent's request queue time). */
+  /** Tops up a peer's pipeline (request-filler.ts); only while downloading. */
   private fillRequests(peer: PeerConnection): void {
-    if (this.state !== 'downloading' || !peer.isActive || !peer.amInterested || !peer.peerHas) return;
-    const fastOnly = peer.peerChoking;
-    if (fastOnly && peer.allowedFastFromPeer.size === 0) return;
-    const now = this.platform.clock.now();
-    const depth = peer.snubbed
-      ? 1
-      : targetQueueDepth(peer.downloadRate.rate(now), {
-          queueTimeSeconds: this.settings.requestQueueTimeSeconds,
-          min: this.settings.minRequestQueue,
-          max: this.settings.maxRequestQueue,
-          peerReqq: peer.peerReqq,
-        });
-    let want = depth - peer.outstanding.size;
-    // Download rate limit: request no more bytes than the buckets allow now (the tick tops up later).
-    const allowance = this.downloadAllowance.available(now);
-    const limited = allowance !== Number.POSITIVE_INFINITY;
-    if (limited) want = Math.min(want, Math.floor(allowance / BLOCK_SIZE));
-    if (want <= 0) return;
-    // Top up in batches: one write (one syscall) per batch of requests rather than one per block received.
-    if (!limited && want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4))) return;
-    const has: Bitfield | 'all' = peer.peerIsSeed ? 'all' : peer.peerHas;
-    const picked = this.assembly.overBudget
-      ? []
-      : this.picker.pickBlocks(
-          has,
-          want,
-          peer.key,
-          fastOnly ? { fastAllowed: peer.allowedFastFromPeer } : undefined,
-        );
-    want -= picked.length;
-    if (want > 0 && !fastOnly && this.picker.isEndgame()) {
-      picked.push(...this.picker.pickEndgameBlocks(has, Math.min(want, 8), peer.key));
-    }
-    if (picked.length === 0) return;
-    if (peer.outstanding.size === 0) peer.lastBlockAt = now;
-    if (limited)
-      this.downloadAllowance.take(
-        picked.reduce((sum, b) => sum + b.length, 0),
-        now,
-      );
-    peer.batch(() => {
-      for (const b of picked) {
-        peer.outstanding.add({
-          piece: b.piece,
-          block: b.block,
-          begin: b.begin,
-          length: b.length,
-          sentAt: now,
-        });
-        peer.send({ type: 'request', piece: b.piece, begin: b.begin, length: b.length });
-      }
+    if (this.state !== 'downloading') return;
+    fillRequests(peer, {
+      settings: this.settings,
+      picker: this.picker,
+      allowance: this.downloadAllowance,
+      overBudget: this.assembly.overBudget,
+      now: this.platform.clock.now(),
     });
   }
 
@@ -673,14 +663,14 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     if (!entry) return;
     try {
       const digest = await this.platform.hasher.sha1(entry.data);
-      if (!this.isRunning) return;
+      if (this.isHalted) return;
       if (!equalBytes(digest, this.expectedHash(piece))) {
         await this.pieceFailed(piece, entry.data, entry.senders);
         return;
       }
       const stored = await this.storage!.writePiece(piece, entry.data);
       if (!stored) this.picker.pieceFailed(piece); // its file was unselected meanwhile: not kept
-      if (!stored || !this.isRunning) return;
+      if (!stored || this.isHalted) return;
       this.pieceVerified(piece);
       for (const liar of await this.smartBan.liarsOf(piece, entry.data)) {
         this.ban(liar, `sent corrupt data for piece ${piece}`);
@@ -700,9 +690,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       if (!peer.peerHas?.get(piece)) peer.send({ type: 'have', piece });
     }
     this.emit('piece', { piece });
-    this.resume.markDirty();
+    this.resumeState.markDirty();
     if (this.complete) {
-      this.setState('seeding');
+      if (this.state !== 'paused') this.setState('seeding');
       this.discovery.completed();
       for (const peer of [...this.peers.values()]) {
         if (peer.peerIsSeed) peer.close('not-useful', 'both sides are seeds');
@@ -777,14 +767,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   }
 
   private fail(error: unknown, what: string): void {
-    const cause = error instanceof BitloomError ? error : undefined;
-    this.error = new BitloomError(
-      cause?.code ?? 'TORRENT_ERROR',
-      `${what}: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-      },
-    );
+    const code = error instanceof BitloomError ? error.code : 'TORRENT_ERROR';
+    const message = `${what}: ${error instanceof Error ? error.message : String(error)}`;
+    this.error = new BitloomError(code, message, { cause: error });
     for (const peer of [...this.peers.values()]) peer.close('storage-error', this.error.message);
     this.setState('error');
     this.emit('error', this.error);

@@ -74,12 +74,18 @@ describe('README library example', () => {
     }
   });
 
-  it('uses the API as it is: createSession, parseTorrent, addTorrent, the torrent events, status, close', () => {
+  it('uses the API as it is: createSession, add, the torrent events, status, pause/resume, peers, remove, close', () => {
     const source = libraryExample();
     for (const used of [
       'createSession(',
-      'parseTorrent(',
-      'session.addTorrent(',
+      'session.add(',
+      'session.setRateLimits(',
+      'torrent.pause()',
+      'torrent.resume()',
+      'torrent.peerInfo()',
+      'torrent.trackers()',
+      'torrent.files()',
+      'session.removeTorrent(',
       "torrent.on('done'",
       "torrent.on('piece'",
       "torrent.on('piece-failed'",

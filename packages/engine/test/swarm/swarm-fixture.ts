@@ -28,6 +28,8 @@ export interface SwarmFile {
 export interface SwarmTorrent {
   readonly info: InfoDictionary;
   readonly payload: Uint8Array;
+  /** The .torrent file. */
+  readonly bytes: Uint8Array;
 }
 
 export async function makeSwarmTorrent(
@@ -56,7 +58,7 @@ export async function makeSwarmTorrent(
     platform.hasher,
   );
   const info = await parseTorrent(bytes, platform.hasher);
-  return { info, payload };
+  return { info, payload, bytes };
 }
 
 export interface SwarmPeer {

@@ -1,0 +1,72 @@
+/**
+ * Tops up one peer's request pipeline to the depth its rate deserves (libtorrent's request queue time): the
+ * picker chooses the blocks (Fast allowed pieces only while choked; endgame duplicates at the end), the download
+ * rate limit caps the bytes asked for, and requests go out in batches, one write per batch.
+ */
+import { BLOCK_SIZE } from '../indices.js';
+import type { PeerConnection } from '../peer/peer-connection.js';
+import type { Bitfield, PiecePicker } from '../pieces/index.js';
+import type { LimitChain } from '../rate/index.js';
+import { targetQueueDepth } from '../requests/index.js';
+import type { Settings } from '../session/settings.js';
+
+/** Requests sent together once a deep pipeline has this many free slots. */
+const REQUEST_BATCH = 16;
+
+export interface RequestFillContext {
+  readonly settings: Settings;
+  readonly picker: PiecePicker;
+  readonly allowance: LimitChain;
+  /** Piece buffers are at their memory budget: no new pieces now. */
+  readonly overBudget: boolean;
+  readonly now: number;
+}
+
+export function fillRequests(peer: PeerConnection, context: RequestFillContext): void {
+  if (!peer.isActive || !peer.amInterested || !peer.peerHas) return;
+  const fastOnly = peer.peerChoking;
+  if (fastOnly && peer.allowedFastFromPeer.size === 0) return;
+  const { settings, picker, allowance, now } = context;
+  const depth = peer.snubbed
+    ? 1
+    : targetQueueDepth(peer.downloadRate.rate(now), {
+        queueTimeSeconds: settings.requestQueueTimeSeconds,
+        min: settings.minRequestQueue,
+        max: settings.maxRequestQueue,
+        peerReqq: peer.peerReqq,
+      });
+  let want = depth - peer.outstanding.size;
+  // Download rate limit: request no more bytes than the buckets allow now (the tick tops up later).
+  const available = allowance.available(now);
+  const limited = available !== Number.POSITIVE_INFINITY;
+  if (limited) want = Math.min(want, Math.floor(available / BLOCK_SIZE));
+  if (want <= 0) return;
+  // Top up in batches: one write (one syscall) per batch of requests rather than one per block received.
+  if (!limited && want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4))) return;
+  const has: Bitfield | 'all' = peer.peerIsSeed ? 'all' : peer.peerHas;
+  const picked = context.overBudget
+    ? []
+    : picker.pickBlocks(
+        has,
+        want,
+        peer.key,
+        fastOnly ? { fastAllowed: peer.allowedFastFromPeer } : undefined,
+      );
+  want -= picked.length;
+  if (want > 0 && !fastOnly && picker.isEndgame()) {
+    picked.push(...picker.pickEndgameBlocks(has, Math.min(want, 8), peer.key));
+  }
+  if (picked.length === 0) return;
+  if (peer.outstanding.size === 0) peer.lastBlockAt = now;
+  if (limited)
+    allowance.take(
+      picked.reduce((sum, b) => sum + b.length, 0),
+      now,
+    );
+  peer.batch(() => {
+    for (const b of picked) {
+      peer.outstanding.add({ piece: b.piece, block: b.block, begin: b.begin, length: b.length, sentAt: now });
+      peer.send({ type: 'request', piece: b.piece, begin: b.begin, length: b.length });
+    }
+  });
+}
