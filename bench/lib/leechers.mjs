@@ -56,6 +56,8 @@ export const LEECHERS = [
       );
       return `${version} (git ${commit.trim()})`;
     },
+    // `done` comes once every piece is verified and the files are flushed; closing the session follows.
+    isCompletionLine: (line) => line?.event === 'done',
     command: ({ payload, downloadDir, seederPorts }) => ({
       command: process.execPath,
       args: [
@@ -69,7 +71,8 @@ export const LEECHERS = [
         '127.0.0.1',
         // Loopback only: no DHT (it would bootstrap from the public routers).
         '--no-dht',
-        '--quiet',
+        // NDJSON events instead of the progress display: `done` marks verified completion, as the others' lines.
+        '--json',
       ],
       cwd: REPO_ROOT,
     }),
