@@ -90,11 +90,14 @@ export class ProgressDisplay {
     if (frame.length > 0) this.draw(frame);
   }
 
-  /** The last state, left on screen (live) or printed (plain), so later output starts on a fresh line. */
+  /**
+   * The last state, left on screen (live) or printed with every file (plain), so later output starts on a
+   * fresh line.
+   */
   finish(status: TorrentStatus, name: string, files?: readonly FileView[]): void {
     if (this.mode === 'quiet') return;
     if (this.mode === 'plain') {
-      this.printPlain(status, name, files);
+      this.printPlain(status, name, files, true);
       return;
     }
     this.draw(this.liveFrame(status, name, files));
@@ -119,10 +122,11 @@ export class ProgressDisplay {
     return frame;
   }
 
-  private printPlain(status: TorrentStatus, name: string, files?: readonly FileView[]): void {
+  /** The status line, then the files that moved since the last one (`all`: every file, for the last word). */
+  private printPlain(status: TorrentStatus, name: string, files?: readonly FileView[], all = false): void {
     let text = `${plainLine(status, name)}\n`;
     if (files) {
-      const moved = changedFiles(files, this.plainFileBytes);
+      const moved = all ? files : changedFiles(files, this.plainFileBytes);
       for (const file of moved) this.plainFileBytes.set(file.index, file.verifiedBytes);
       for (const line of fileLines(moved)) text += `  ${line}\n`;
     }

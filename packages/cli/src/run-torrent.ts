@@ -8,8 +8,8 @@ import type { OutputStream } from './cli-context.js';
 import { type DhtCliOptions, dhtOptionsFrom, saveDhtNodes } from './dht-options.js';
 import { oneLine, safeText } from './format.js';
 import { watchInterrupts } from './interrupts.js';
-import { eventLine } from './ndjson.js';
 import { ProgressDisplay, type ProgressSink } from './progress-display.js';
+import { TorrentEvents } from './torrent-events.js';
 
 /** What to run: a parsed .torrent, or a magnet link whose metadata is fetched first (BEP 9). */
 export type TorrentSource =
@@ -143,31 +143,18 @@ async function runUntilDone(
   interrupted: Promise<void>,
 ): Promise<RunResult> {
   const name = torrent.info.name;
-  const emit = (event: string, data: object) => options.events?.write(eventLine(event, data));
+  const events = options.events
+    ? new TorrentEvents(options.events, torrent, options.showFiles === true)
+    : undefined;
   const files = () => (options.showFiles ? torrent.files().map((file) => file.status()) : undefined);
-  emit('metadata', {
-    name,
-    infoHash: torrent.infoHashHex,
-    totalBytes: torrent.info.totalLength,
-    pieceCount: torrent.pieceCount,
-    pieceLength: torrent.info.pieceLength,
-    files: torrent.info.files.filter((f) => !f.padding).length,
-    ...(options.showFiles && {
-      fileList: files()!
-        .filter((file) => !file.padding)
-        .map(({ index, path, length, priority }) => ({ index, path, length, priority })),
-    }),
-  });
-  torrent.on('piece-failed', (e) => emit('piece-failed', e));
+  events?.metadata();
+  torrent.on('piece-failed', (e) => events?.pieceFailed(e));
   let shownTrouble: string | undefined;
   const redraw = setInterval(
     () => {
       const status = torrent.status();
-      if (options.events) {
-        const perFile = files()
-          ?.filter((file) => !file.padding)
-          .map(({ index, verifiedBytes, progress }) => ({ index, verifiedBytes, progress }));
-        emit('progress', perFile ? { ...status, fileProgress: perFile } : status);
+      if (events) {
+        events.progress(status);
         return;
       }
       const trouble = options.quiet ? undefined : trackerTrouble(torrent.trackers(), status);
@@ -180,12 +167,12 @@ async function runUntilDone(
   const result = await new Promise<Omit<RunResult, 'status'>>((resolve) => {
     void interrupted.then(() => resolve({ outcome: 'interrupted' }));
     torrent.on('done', (status) => {
-      emit('done', status);
+      events?.done(status);
       if (!options.keepSeeding) resolve({ outcome: 'done' });
       else display.finish(torrent.status(), name, files());
     });
     torrent.on('error', (error) => {
-      emit('error', { code: (error as { code?: string }).code ?? 'ERROR', message: error.message });
+      events?.error(error);
       resolve({ outcome: 'error', error });
     });
   });

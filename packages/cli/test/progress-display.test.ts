@@ -133,6 +133,9 @@ describe('ProgressDisplay off a terminal (plain)', () => {
     const second = writes[1]!.split('\n').filter(Boolean);
     expect(second).toHaveLength(2);
     expect(second[1]).toMatch(/^ {2}1 {2}\[##--------\] {3}25\.0%/);
+    // The last word lists every file, moved or not.
+    display.finish(status(), 'x', [files[0]!, { ...files[1]!, verifiedBytes: MIB }]);
+    expect(writes[2]!.split('\n').filter(Boolean)).toHaveLength(3);
   });
 
   it('metadata lines and messages are printed as lines', () => {
