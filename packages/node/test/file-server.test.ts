@@ -16,7 +16,7 @@ import {
   utf8Encode,
 } from '@bitloom/engine';
 import { SeededRandom } from '@bitloom/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createFileRangeReader,
   createSession,
@@ -105,7 +105,7 @@ describe('serveTorrentFiles', () => {
     }
   });
 
-  it('a hostile file name is escaped on the index page', async () => {
+  it('a hostile file name is escaped on the index page; a client leaving drops its read-ahead', async () => {
     // Hand-made: createTorrent refuses such a name, a hostile torrent does not ask.
     const text = (value: string) => utf8Encode(value);
     const file = new Map<string, BencodeValue>([
@@ -135,6 +135,15 @@ describe('serveTorrentFiles', () => {
       expect(html).not.toContain('<script>');
       // The URL carries the sanitised name, the page shows the name as written.
       expect(evilServer.files[0]!.url).toMatch(/\/0\/_script_alert\(1\)__script_\.mp4$/);
+
+      // Its data is nowhere: a request waits, its piece time-critical, until the client goes away.
+      await vi.waitFor(() => expect(evil.state).toBe('downloading'));
+      const waiting = request({ host: '127.0.0.1', port: evilServer.port, path: '/0/x.mp4' });
+      waiting.on('error', () => {});
+      waiting.end();
+      await vi.waitFor(() => expect(evil.picker.criticalPieces()).toEqual([0]));
+      waiting.destroy();
+      await vi.waitFor(() => expect(evil.picker.criticalPieces()).toEqual([]));
     } finally {
       await evilServer.close();
     }

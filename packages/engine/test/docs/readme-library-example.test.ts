@@ -11,10 +11,19 @@ import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import { fencedBlocks, REPO_ROOT, readmeSection, readReadme } from './readme.js';
 
-function libraryExample(): string {
+/** The ```js blocks under "## Library use": the download example, then the streaming example. */
+function libraryExamples(): string[] {
   const blocks = fencedBlocks(readmeSection(readReadme(), 'Library use'), 'js');
-  expect(blocks, 'one ```js block under "## Library use"').toHaveLength(1);
-  return blocks[0]!;
+  expect(blocks, 'two ```js blocks under "## Library use"').toHaveLength(2);
+  return blocks;
+}
+
+function libraryExample(): string {
+  return libraryExamples()[0]!;
+}
+
+function streamingExample(): string {
+  return libraryExamples()[1]!;
 }
 
 let lastProgram: ts.Program | undefined;
@@ -62,13 +71,15 @@ function typeErrors(source: string): string[] {
 }
 
 describe('README library example', () => {
-  it('parses as an ES module (node --check)', () => {
+  it('parses as ES modules (node --check)', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bitloom-readme-'));
     try {
-      const file = join(dir, 'library-example.mjs');
-      writeFileSync(file, libraryExample());
-      // Throws (and fails the test) with node's syntax error on stderr when the block does not parse.
-      execFileSync(process.execPath, ['--check', file], { stdio: 'pipe' });
+      for (const [index, example] of libraryExamples().entries()) {
+        const file = join(dir, `library-example-${index}.mjs`);
+        writeFileSync(file, example);
+        // Throws (and fails the test) with node's syntax error on stderr when the block does not parse.
+        execFileSync(process.execPath, ['--check', file], { stdio: 'pipe' });
+      }
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -99,6 +110,29 @@ describe('README library example', () => {
       expect(source, used).toContain(used);
     }
     expect(typeErrors(source)).toEqual([]);
+  });
+
+  it('the streaming example uses files(), createReadStream with a range and a signal, and StreamError', () => {
+    const source = streamingExample();
+    for (const used of [
+      '.files()',
+      'file.createReadStream({ start:',
+      'file.createReadStream({ signal:',
+      'for await (const chunk of',
+      'Readable.from(stream)',
+      'instanceof StreamError',
+      'error.code',
+    ]) {
+      expect(source, used).toContain(used);
+    }
+    expect(typeErrors(source)).toEqual([]);
+    // Not vacuous: an unknown option or a misspelt property is caught.
+    const broken = source
+      .replace('createReadStream({ start:', 'createReadStream({ begin:')
+      .replace('file.name', 'file.filename');
+    const errors = typeErrors(broken);
+    expect(errors.some((e) => e.includes("'begin'"))).toBe(true);
+    expect(errors.some((e) => e.includes("'filename'"))).toBe(true);
   });
 
   it('the type check catches a wrong event name or field (so the check above is not vacuous)', () => {

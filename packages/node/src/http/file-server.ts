@@ -48,6 +48,7 @@ export interface FileServer {
 }
 
 const LOOPBACK_NAMES = new Set(['127.0.0.1', 'localhost', '[::1]']);
+const MAX_CONNECTIONS = 64;
 
 export async function serveTorrentFiles(
   torrent: ServedTorrent,
@@ -60,6 +61,8 @@ export async function serveTorrentFiles(
       else response.destroy();
     });
   });
+  // A player opens a few connections; a runaway client must not open a read stream per socket without end.
+  server.maxConnections = MAX_CONNECTIONS;
   server.listen(options.port ?? 0, host);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
