@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /**
- * Prints the README's settings table (markdown) from `SETTINGS_TABLE` in the compiled engine
- * (packages/engine/dist, so run `npm run build` first). With `--update`, rewrites the table in README.md between
- * the `settings-table:start` and `settings-table:end` markers instead. The formatting lives in
- * `formatSettingsTable`, which the docs test also runs on the engine's sources, so the README cannot drift.
+ * Prints the README's limits table (markdown): every session setting (`SETTINGS_TABLE`) and every fixed or
+ * per-call bound on untrusted input (`INPUT_LIMITS`), from the compiled engine (packages/engine/dist, so run
+ * `npm run build` first). With `--update`, rewrites the table in README.md between the `settings-table:start` and
+ * `settings-table:end` markers instead. The formatting lives in `formatLimitsTable`, which the docs test also runs
+ * on the engine's sources, so the README cannot drift.
  *
  *   node scripts/settings-table.mjs            # print the table
  *   node scripts/settings-table.mjs --update   # rewrite it in README.md
@@ -54,16 +55,32 @@ function formatValue(name, value) {
 
 const escapeCell = (text) => text.replaceAll('|', '\\|');
 
+/** A value of an input limit, by its unit. */
+function formatLimitValue(limit) {
+  if (limit.unit === 'bytes') return formatBytes(limit.value);
+  if (limit.unit === 'ms') return formatMilliseconds(limit.value);
+  return groupDigits(limit.value);
+}
+
 /**
- * The markdown table of a settings table: one row per setting, in table order.
- * @param {Record<string, {default: number, min: number, max: number, doc: string}>} table
+ * The markdown limits table: one row per setting (in table order, with its bounds), then one per input limit.
+ * @param {Record<string, {default: number, min: number, max: number, doc: string}>} settings
+ * @param {readonly {name: string, value: number, unit: string, change: string, why: string}[]} limits
  * @returns {string} the table, lines joined with `\n`, no trailing newline
  */
-export function formatSettingsTable(table) {
-  const rows = [['setting', 'default', 'bounds', 'why']];
-  for (const [name, setting] of Object.entries(table)) {
-    const bounds = `${formatValue(name, setting.min)} … ${formatValue(name, setting.max)}`;
+export function formatLimitsTable(settings, limits = []) {
+  const rows = [['limit', 'default', 'change', 'why']];
+  for (const [name, setting] of Object.entries(settings)) {
+    const bounds = `setting, ${formatValue(name, setting.min)} … ${formatValue(name, setting.max)}`;
     rows.push([`\`${name}\``, formatValue(name, setting.default), bounds, escapeCell(setting.doc)]);
+  }
+  for (const limit of limits) {
+    rows.push([
+      `\`${limit.name}\``,
+      formatLimitValue(limit),
+      escapeCell(limit.change),
+      escapeCell(limit.why),
+    ]);
   }
   // Columns padded to their widest cell, as Biome formats markdown tables, so `biome check` leaves it alone.
   const widths = rows[0].map((_, column) => Math.max(3, ...rows.map((row) => [...row[column]].length)));
@@ -94,7 +111,7 @@ async function main(args) {
     );
     throw error;
   }
-  const table = formatSettingsTable(engine.SETTINGS_TABLE);
+  const table = formatLimitsTable(engine.SETTINGS_TABLE, engine.INPUT_LIMITS);
   if (args.includes('--update')) {
     const readmePath = new URL('../README.md', import.meta.url);
     const readme = await readFile(readmePath, 'utf8');

@@ -11,6 +11,7 @@ export * from './extensions/ut-metadata.js';
 export * from './extensions/ut-metadata-message.js';
 export * from './extensions/ut-pex.js';
 export * from './indices.js';
+export { INPUT_LIMITS, type InputLimit } from './input-limits.js';
 export * from './magnet/index.js';
 export * from './metainfo/index.js';
 export type { CloseReason, PeerClose } from './peer/close-reason.js';

@@ -27,7 +27,7 @@ const CHAR_I = 0x69;
 const CHAR_L = 0x6c;
 
 /** Digits of the largest signed 64-bit magnitude (9223372036854775808); more digits can never fit. */
-const MAX_INTEGER_DIGITS = 19;
+export const MAX_INTEGER_DIGITS = 19;
 /** Up to this many digits a JS number accumulates exactly (10^15 < 2^53). */
 const EXACT_NUMBER_DIGITS = 15;
 const INT64_MIN = -(2n ** 63n);

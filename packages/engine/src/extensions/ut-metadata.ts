@@ -23,7 +23,7 @@ export const UT_METADATA = 'ut_metadata';
 /** Requests in flight per peer while fetching. */
 const REQUESTS_PER_PEER = 2;
 /** A request unanswered this long goes to another peer. */
-const METADATA_REQUEST_TIMEOUT_MS = 10_000;
+export const METADATA_REQUEST_TIMEOUT_MS = 10_000;
 
 interface PendingPiece {
   peer: PeerConnection;

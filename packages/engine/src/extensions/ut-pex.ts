@@ -15,8 +15,9 @@ export const PEX_INTERVAL_MS = 60_000;
 /** Entries per list (added, dropped, for each family), as BEP 11 recommends. */
 export const PEX_MAX_ENTRIES = 50;
 /** A peer sending PEX more often than this is ignored in between (flood guard). */
-const PEX_MIN_RECEIVE_INTERVAL_MS = 45_000;
-const PEX_MAX_MESSAGE_BYTES = 8 * 1024;
+export const PEX_MIN_RECEIVE_INTERVAL_MS = 45_000;
+/** Largest PEX message decoded. */
+export const PEX_MAX_MESSAGE_BYTES = 8 * 1024;
 
 /** PEX flags (BEP 11): bit 0x02 seed, 0x10 reachable (we dialled it, so it accepts connections). */
 const FLAG_SEED = 0x02;

@@ -21,7 +21,7 @@ import { TrackerError } from './tracker-error.js';
 /** Longest `failure reason` / `warning message` kept, in characters. */
 const MAX_MESSAGE_CHARS = 300;
 /** Values in one response: enough for ~MAX_PEERS_PER_RESPONSE dictionary peers plus their keys. */
-const MAX_RESPONSE_ITEMS = 8 * MAX_PEERS_PER_RESPONSE + 1000;
+export const MAX_RESPONSE_ITEMS = 8 * MAX_PEERS_PER_RESPONSE + 1000;
 
 function decodeDict(body: Uint8Array, what: string): BencodeDict {
   let value: BencodeValue;
