@@ -117,7 +117,10 @@ export function analyse(samples, seconds, rate) {
     overall,
     deviation: overall / rate - 1,
     perSecond,
-    worstSecondDeviation: Math.max(...perSecond.map((s) => Math.abs(s.rate / rate - 1))),
+    // Signed: the second furthest from the limit, above (+) or below (-) it.
+    worstSecondDeviation: perSecond
+      .map((s) => s.rate / rate - 1)
+      .reduce((worst, deviation) => (Math.abs(deviation) > Math.abs(worst) ? deviation : worst), 0),
   };
 }
 
@@ -232,7 +235,7 @@ async function main() {
     `overall:  ${formatRate(result.overall)} over ${result.windowSeconds.toFixed(2)} s ` +
       `(${(result.bytes / MIB).toFixed(2)} MiB), deviation ${percent(result.deviation)}`,
   );
-  log(`worst single second: ${percent(result.worstSecondDeviation)} off the limit`);
+  log(`worst single second: ${percent(result.worstSecondDeviation)} against the limit`);
   const held = Math.abs(result.deviation) <= options.tolerance / 100;
   log(
     `${held ? 'HELD' : 'NOT HELD'}: overall within ${options.tolerance}% of the limit: ${held ? 'yes' : 'no'}`,
