@@ -1,7 +1,7 @@
 /**
  * The README's "Library use" example, run for real: the block is written to a file where `@bitloom/node`
  * resolves (below the repository's node_modules), started with Node against a bitloom seeder on loopback, and
- * must exit 0 having paused and resumed once and downloaded the file byte for byte.
+ * must exit 0 having streamed the file's start, paused and resumed once, and downloaded the file byte for byte.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -72,6 +72,7 @@ describe('README library example, run', () => {
     expect(result.stdout).toMatch(/^paused with \d+ pieces$/m);
     expect(result.stdout).toContain(`payload.bin: ${PAYLOAD_LENGTH} bytes verified`);
     expect(result.stdout).toContain('  payload.bin: 100%');
+    expect(result.stdout).toContain('streamed 65536 bytes of payload.bin');
     const downloaded = new Uint8Array(await readFile(join(savePath, 'payload.bin')));
     expect(Buffer.from(downloaded).equals(Buffer.from(payload))).toBe(true);
   });

@@ -96,6 +96,7 @@ describe('README library example', () => {
       'torrent.peerInfo()',
       'torrent.trackers()',
       'torrent.files()',
+      'createReadStream(',
       'session.removeTorrent(',
       "torrent.on('done'",
       "torrent.on('piece'",
