@@ -114,6 +114,41 @@ describe('file selection with a part file', () => {
     expect(storedNames(leecher)).toEqual(['swarm/a.bin', 'swarm/b.bin', 'swarm/c.bin', 'swarm/d.bin']);
   });
 
+  it('a part file whose slot rotted or whose header is garbage costs only its pieces: they are fetched again', async () => {
+    const torrent = await makeSwarmTorrent(FILES, PIECE, 13);
+    const partIndex = FILES.length; // the part file is opened after the torrent's files
+    swarm = new Swarm(torrent);
+    const seeder = await swarm.addSeeder();
+    const leecher = await swarm.addLeecher({}, [seeder], { selectOnly: [{ start: 2, end: 2 }] });
+    await swarm.clock.runUntil(() => leecher.torrent.complete);
+    await leecher.session.close();
+    // Flip a byte inside the first slot (which holds piece 4 or 9): that piece fails its check on restart.
+    leecher.platform.storage.corrupt(partIndex, 4096 + 100, '/data');
+    const again = await restart(leecher, 7003, [{ start: 2, end: 2 }]);
+    await checked(again);
+    expect([4, 9].filter((piece) => !again.picker.have(piece))).toHaveLength(1);
+    again.addPeer(seeder.host, seeder.session.listenPort);
+    await swarm.clock.runUntil(() => again.complete);
+    expect(again.status().downloadedBytes).toBe(PIECE);
+    expectFile(leecher, 2, torrent.payload);
+    await again.stop();
+
+    // Garbage over the header: the part file is discarded, both shared pieces are fetched again.
+    const part = await leecher.platform.storage.open('/data', [
+      { path: [`.${torrent.info.infoHashHex}.parts`], length: 16, grows: true },
+    ]);
+    await part.write(0, 0, new Uint8Array(16).fill(0xee));
+    await part.close();
+    const third = await restart(leecher, 7004, [{ start: 2, end: 2 }]);
+    await checked(third);
+    expect(third.picker.have(4) || third.picker.have(9)).toBe(false);
+    third.addPeer(seeder.host, seeder.session.listenPort);
+    await swarm.clock.runUntil(() => third.complete);
+    expect(third.status().downloadedBytes).toBe(2 * PIECE);
+    expectFile(leecher, 2, torrent.payload);
+    expect(storedNames(leecher)).toEqual([`.${torrent.info.infoHashHex}.parts`, 'swarm/c.bin']);
+  });
+
   it('never creates an unselected zero-length file, and creates it once selected', async () => {
     const files = [
       { name: 'x.bin', length: 20_000 },
