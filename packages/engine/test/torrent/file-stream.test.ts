@@ -208,4 +208,58 @@ describe('file read streams', () => {
     // The stuck peer sent less than the piece: the rest came from the second peer's duplicate requests.
     expect(stuck.torrent.status().uploadedBytes).toBeLessThan(32 * KiB);
   });
+  it('a file in the middle of a multi-file torrent, its bounds inside pieces: the right bytes', async () => {
+    const torrent = await makeSwarmTorrent(
+      [
+        { name: 'a.srt', length: 100_000 },
+        { name: 'b.mkv', length: 3 * MiB + 12_345 },
+        { name: 'c.nfo', length: 5_000 },
+      ],
+      256 * KiB,
+    );
+    swarm = new Swarm(torrent);
+    const seeder = await swarm.addSeeder();
+    await swarm.clock.runUntil(() => seeder.torrent.complete);
+    seeder.session.setRateLimits({ upload: 1 * MiB });
+    const leecher = await swarm.addLeecher({}, [seeder]);
+    const [, movie, info] = leecher.torrent.files();
+    const whole = consume(movie!.createReadStream());
+    const middle = consume(movie!.createReadStream({ start: 1_000_000, end: 1_300_000 }));
+    const last = consume(info!.createReadStream());
+    await swarm.clock.runUntil(() => whole.done && middle.done && last.done, { maxMs: 60_000 });
+    const at = movie!.offset;
+    expect(sameBytes(whole.bytes(), torrent.payload.subarray(at, at + movie!.length))).toBe(true);
+    expect(sameBytes(middle.bytes(), torrent.payload.subarray(at + 1_000_000, at + 1_300_001))).toBe(true);
+    expect(sameBytes(last.bytes(), torrent.payload.subarray(info!.offset))).toBe(true);
+  });
+
+  it('a full disk ends a waiting stream with STREAM_TORRENT_ERROR, its cause the storage error', async () => {
+    const { swarm, leecher, connect } = await slowSwarm(4 * MiB, 256 * KiB, 1 * MiB);
+    leecher.platform.storage.failWritesWith('STORAGE_DISK_FULL');
+    const reading = consume(leecher.torrent.files()[0]!.createReadStream({ start: 3 * MiB }));
+    connect();
+    await swarm.clock.runUntil(() => reading.done, { maxMs: 60_000 });
+    expect(reading.error).toMatchObject({
+      code: 'STREAM_TORRENT_ERROR',
+      cause: { code: 'STORAGE_DISK_FULL' },
+    });
+    expect(leecher.torrent.state).toBe('error');
+  });
+
+  it('a piece that can no longer be read is fetched again, and the stream waits for it instead of failing', async () => {
+    const { swarm, torrent, leecher, connect } = await slowSwarm(2 * MiB, 256 * KiB, 4 * MiB);
+    connect();
+    await swarm.clock.runUntil(() => leecher.torrent.complete, { maxMs: 60_000 });
+    const lost: number[] = [];
+    leecher.torrent.on('piece-lost', ({ piece }) => lost.push(piece));
+    leecher.platform.storage.failReadsWith('STORAGE_IO');
+    const reading = consume(leecher.torrent.files()[0]!.createReadStream({ start: MiB, end: MiB + 999 }));
+    await swarm.clock.runUntil(() => lost.length > 0, { maxMs: 10_000 });
+    expect(lost).toEqual([4]);
+    expect(reading.done).toBe(false);
+    leecher.platform.storage.failReadsWith(null);
+    await swarm.clock.runUntil(() => reading.done, { maxMs: 60_000 });
+    expect(reading.error).toBeUndefined();
+    expect(sameBytes(reading.bytes(), torrent.payload.subarray(MiB, MiB + 1000))).toBe(true);
+  });
 });
