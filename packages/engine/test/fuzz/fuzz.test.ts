@@ -13,7 +13,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FUZZ_TARGETS, inputsFor } from './targets.js';
+import { inputsFor } from './inputs.js';
+import { FUZZ_TARGETS } from './targets.js';
 
 const CORPUS = fileURLToPath(new URL('./corpus/', import.meta.url));
 const runs = Number(process.env.FUZZ_RUNS ?? 200);
