@@ -1,6 +1,7 @@
 import { connect as rawConnect, type Socket } from 'node:net';
 import type { Connection, ConnectionHandlers, Listener } from '@bitloom/engine';
 import { afterEach, describe, expect, it } from 'vitest';
+import { COALESCE_BYTES } from '../src/tcp-connection.js';
 import { NodeTcpTransport } from '../src/tcp-transport.js';
 
 const transports: NodeTcpTransport[] = [];
@@ -150,6 +151,34 @@ describe('NodeTcpTransport on loopback', () => {
     await arrived;
     await eventLoopTurns(5);
     expect(clientSide.drains).toBe(1);
+    expect(client.bufferedAmount).toBe(0);
+  });
+
+  it('holds writes made in one turn and sends them together at its end, in order, also past COALESCE_BYTES', async () => {
+    const transport = makeTransport();
+    const { listener, accepted } = await listenPair(transport);
+    const client = await transport.connect('127.0.0.1', listener.port, new AbortController().signal);
+    const server = await accepted;
+    const big = new Uint8Array(COALESCE_BYTES + 7).fill(0xcc);
+    const expected = concat([new Uint8Array([1, 2, 3]), new Uint8Array([4, 5]), big, new Uint8Array([6])]);
+    let allIn: () => void = () => {};
+    const arrived = new Promise<void>((resolve) => {
+      allIn = resolve;
+    });
+    const serverSide = recorder(server, {
+      data: (data) => {
+        serverSide.chunks.push(data.slice());
+        if (serverSide.received === expected.length) allIn();
+      },
+    });
+    expect(client.write(new Uint8Array([1, 2, 3]))).toBe(true);
+    expect(client.write(new Uint8Array([4, 5]))).toBe(true);
+    // Held, not yet handed to the socket: nothing can have been sent within this turn.
+    expect(client.bufferedAmount).toBe(5);
+    client.write(big); // past COALESCE_BYTES: everything held goes to the socket now, in order
+    client.write(new Uint8Array([6]));
+    await arrived;
+    expect(sameBytes(concat(serverSide.chunks), expected)).toBe(true);
     expect(client.bufferedAmount).toBe(0);
   });
 
