@@ -206,6 +206,18 @@ describe('errors are one line', () => {
     ]);
   });
 
+  it('with --json, the same failure is also an error event on stdout', async () => {
+    const bad = join(work, 'not-a-torrent-json.torrent');
+    await writeFile(bad, 'this is not bencode\n');
+    const run = bitloom(['download', bad, '--peer', '127.0.0.1:1', '--no-dht', '--json']);
+    expect(await run.waitForExit(START_TIMEOUT_MS)).toBe(1);
+    await run.stdoutClosed;
+    expect(run.lines).toEqual([
+      { event: 'error', code: 'METAINFO_MALFORMED', message: expect.stringContaining(bad) },
+    ]);
+    expect(run.stderr.trimEnd().split('\n')).toHaveLength(1);
+  });
+
   it('a path that does not exist: one line, exit 1; --verbose adds the stack and the error code', async () => {
     const missing = join(work, 'no-such-dir', 'missing.torrent');
     const run = bitloom(['download', missing, '--peer', '127.0.0.1:1', '--no-dht']);

@@ -15,3 +15,34 @@ export function eventLine(event: string, data: object): string {
   );
   return `${json}\n`;
 }
+
+/** Errors already written as an `error` event, so that a failure is reported once. */
+const emittedErrors = new WeakSet<object>();
+
+/** The `error` event for `error` (its code, or `ERROR`, and its message); remembered as emitted. */
+export function errorEventLine(error: unknown): string {
+  if (typeof error === 'object' && error !== null) emittedErrors.add(error);
+  const code = (error as { code?: unknown })?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  return eventLine('error', { code: typeof code === 'string' ? code : 'ERROR', message });
+}
+
+/**
+ * Runs a command's work; with `--json`, a failure not yet reported as an event (a bad .torrent, a port in use)
+ * becomes an `error` event on `out` too, so a script reading only stdout learns why it stopped. The error is
+ * rethrown either way: stderr still gets its line and the exit code is the same.
+ */
+export async function withJsonErrors(
+  json: boolean,
+  out: { write(text: string): unknown },
+  work: () => Promise<void>,
+): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    if (json && !(typeof error === 'object' && error !== null && emittedErrors.has(error))) {
+      out.write(errorEventLine(error));
+    }
+    throw error;
+  }
+}

@@ -5,7 +5,7 @@
  */
 import type { FileStatus, Torrent, TorrentStatus } from '@bitloom/engine';
 import type { OutputStream } from './cli-context.js';
-import { eventLine } from './ndjson.js';
+import { errorEventLine, eventLine } from './ndjson.js';
 
 export class TorrentEvents {
   constructor(
@@ -56,7 +56,7 @@ export class TorrentEvents {
   }
 
   error(error: Error): void {
-    this.emit('error', { code: (error as { code?: string }).code ?? 'ERROR', message: error.message });
+    this.out.write(errorEventLine(error));
   }
 
   private withFiles(status: TorrentStatus): object {

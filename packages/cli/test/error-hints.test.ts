@@ -2,7 +2,7 @@ import { MetainfoError } from '@bitloom/engine';
 import { describe, expect, it } from 'vitest';
 import { hintFor } from '../src/error-hints.js';
 import { reportError } from '../src/errors.js';
-import { eventLine } from '../src/ndjson.js';
+import { errorEventLine, eventLine, withJsonErrors } from '../src/ndjson.js';
 
 function systemError(code: string, path?: string): Error {
   return Object.assign(new Error(`${code}: failed`), { code, ...(path && { path }) });
@@ -76,5 +76,37 @@ describe('eventLine (--json)', () => {
     expect([...line.trimEnd()].every((char) => char >= ' ' && char < '\u007f')).toBe(true);
     expect(JSON.parse(line).name).toBe(name);
     expect(line.split('\n')).toHaveLength(2);
+  });
+});
+
+describe('withJsonErrors (--json)', () => {
+  it('a failure becomes an error event on stdout too, and is rethrown', async () => {
+    let out = '';
+    const failure = Object.assign(new Error('x.torrent: not bencode'), { code: 'METAINFO_MALFORMED' });
+    await expect(
+      withJsonErrors(true, { write: (t: string) => (out += t) }, async () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(out).toBe('{"event":"error","code":"METAINFO_MALFORMED","message":"x.torrent: not bencode"}\n');
+  });
+
+  it('reports an error once: one already emitted as an event is not repeated; nothing without --json', async () => {
+    let out = '';
+    const failure = new Error('disk full');
+    out += errorEventLine(failure);
+    await expect(
+      withJsonErrors(true, { write: (t: string) => (out += t) }, async () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+    expect(out.trimEnd().split('\n')).toHaveLength(1);
+    let plain = '';
+    await expect(
+      withJsonErrors(false, { write: (t: string) => (plain += t) }, async () => {
+        throw new Error('x');
+      }),
+    ).rejects.toThrow('x');
+    expect(plain).toBe('');
   });
 });

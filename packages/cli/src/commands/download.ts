@@ -14,6 +14,7 @@ import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { type IndexRange, parseIndexRanges, selectedRanges } from '../file-selection.js';
 import { safeText } from '../format.js';
+import { withJsonErrors } from '../ndjson.js';
 import { parsePeerAddress, parsePort } from '../peer-address.js';
 import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
 import { runTorrent, type TorrentSource } from '../run-torrent.js';
@@ -152,5 +153,7 @@ export function register(program: Command, context: CliContext): void {
     );
   addDisplayOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((input: string, options: DownloadOptions) => run(input, options, context));
+    .action((input: string, options: DownloadOptions) =>
+      withJsonErrors(options.json === true, context.stdout, () => run(input, options, context)),
+    );
 }

@@ -8,7 +8,7 @@ import type { CliContext } from '../cli-context.js';
 import type { DhtCliOptions } from '../dht-options.js';
 import { addDisplayOptions, type DisplayFlags } from '../display-flags.js';
 import { ExitCode } from '../exit-codes.js';
-import { eventLine } from '../ndjson.js';
+import { eventLine, withJsonErrors } from '../ndjson.js';
 import { parsePort } from '../peer-address.js';
 import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
 import { runTorrent } from '../run-torrent.js';
@@ -73,5 +73,7 @@ export function register(program: Command, context: CliContext): void {
     );
   addDisplayOptions(command)
     .addHelpText('after', EXAMPLES)
-    .action((input: string, options: SeedOptions) => run(input, options, context));
+    .action((input: string, options: SeedOptions) =>
+      withJsonErrors(options.json === true, context.stdout, () => run(input, options, context)),
+    );
 }
