@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
@@ -12,7 +15,11 @@ const alias = {
 };
 
 // No test may reach a DHT router on the internet: an empty bootstrap list for every bitloom the tests start.
-const env = { BITLOOM_DHT_BOOTSTRAP: '' };
+// Nor write resume data or DHT nodes into the user's ~/.local/state: a fresh state folder per run.
+const env = {
+  BITLOOM_DHT_BOOTSTRAP: '',
+  XDG_STATE_HOME: mkdtempSync(join(tmpdir(), 'bitloom-test-state-')),
+};
 
 export default defineConfig({
   resolve: { alias },

@@ -18,7 +18,10 @@ export async function buildCli(): Promise<string> {
   return status === 0 ? '' : `tsc -b exited with ${status}:\n${tsc.rawLines.join('\n')}\n${tsc.stderr}`;
 }
 
-/** Starts `bitloom ARGS…` from the repository root. */
-export function spawnBitloom(args: string[]): JsonLineChild {
-  return new JsonLineChild(process.execPath, [BITLOOM_BIN, ...args], { cwd: REPO_ROOT });
+/** Starts `bitloom ARGS…` from the repository root, with `env` added to the environment. */
+export function spawnBitloom(args: string[], env: Record<string, string> = {}): JsonLineChild {
+  return new JsonLineChild(process.execPath, [BITLOOM_BIN, ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+  });
 }

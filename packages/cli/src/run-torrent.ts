@@ -2,11 +2,22 @@
  * Runs one torrent in a session until it is done (or, when seeding, until SIGINT/SIGTERM), drawing progress.
  * Shared by `download`, `seed` and `demo`. A first Ctrl-C stops cleanly; a second exits at once.
  */
-import type { MagnetLink, Metainfo, Session, Torrent, TorrentStatus, TrackerStatus } from '@bitloom/engine';
+import { resolve } from 'node:path';
+import {
+  type MagnetLink,
+  type Metainfo,
+  type ResumeStore,
+  resumedMetadata,
+  type Session,
+  type Torrent,
+  type TorrentStatus,
+  type TrackerStatus,
+} from '@bitloom/engine';
 import { createSession } from '@bitloom/node';
 import type { OutputStream } from './cli-context.js';
 import { type DhtCliOptions, dhtOptionsFrom, saveDhtNodes } from './dht-options.js';
 import { oneLine, safeText } from './format.js';
+import { inlineHasher } from './hashers.js';
 import { watchInterrupts } from './interrupts.js';
 import { ProgressDisplay, type ProgressSink } from './progress-display.js';
 import { TorrentEvents } from './torrent-events.js';
@@ -44,6 +55,10 @@ export interface RunTorrentOptions {
   readonly limits?: { readonly download?: number; readonly upload?: number };
   /** The DHT flags of the command (`--no-dht`, `--dht-bootstrap`); undefined: no DHT. */
   readonly dht?: DhtCliOptions;
+  /** Where resume data is kept (undefined: nowhere, every start hash-checks). */
+  readonly resume?: ResumeStore;
+  /** Hash-check every piece, ignoring saved resume data. */
+  readonly recheck?: boolean;
 }
 
 export interface RunResult {
@@ -58,6 +73,7 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
   const session = await createSession({
     listen: { host: options.listenHost, port: options.listenPort },
     ...(dht && { dht }),
+    ...(options.resume && { resume: options.resume }),
   });
   options.onListening?.(session);
   if (options.limits) session.setRateLimits(options.limits);
@@ -100,13 +116,29 @@ async function addSource(
   interrupted: Promise<void>,
 ): Promise<Torrent | undefined> {
   const add = {
-    savePath: options.savePath,
+    // Absolute, so resume data recorded from one working folder is not taken for another's.
+    savePath: resolve(options.savePath),
     peers: options.peers,
+    ...(options.recheck && { recheck: true }),
     ...(options.trackers && { trackers: options.trackers }),
     ...(options.selectOnly && { selectOnly: options.selectOnly }),
-    ...(options.sequential && { sequential: true }),
+    // Always stated, so saved settings are never restored: the command line says what to download.
+    sequential: options.sequential === true,
   };
   if (options.source.kind === 'torrent') return session.addTorrent(options.source.metainfo, add);
+  const link = options.source.link;
+  // A magnet link downloaded before: its metadata is in the resume data, no need to ask peers for it.
+  const known =
+    options.resume && link.infoHash && (await resumedMetadata(options.resume, link.infoHash, inlineHasher));
+  if (known) {
+    const selectOnly = options.selectOnly ?? link.selectOnly;
+    return session.addTorrent(known, {
+      ...add,
+      peers: [...options.peers, ...link.peers],
+      trackers: [...link.trackers.map((url) => [url]), ...(options.trackers ?? [])],
+      ...(selectOnly && { selectOnly }),
+    });
+  }
   const fetch = session.addMagnet(options.source.link, add);
   const name = options.source.link.displayName ?? fetch.infoHashHex;
   const redraw = setInterval(
@@ -149,6 +181,17 @@ async function runUntilDone(
   const files = () => (options.showFiles ? torrent.files().map((file) => file.status()) : undefined);
   events?.metadata();
   torrent.on('piece-failed', (e) => events?.pieceFailed(e));
+  torrent.on('resume', (outcome) => {
+    events?.resume(outcome);
+    // Saying why saved resume data was not used; its mere absence is the normal first run.
+    if (!outcome.resumed && outcome.reason && outcome.reason !== 'no resume data' && !options.quiet) {
+      display.message(`bitloom: resume data not used (${oneLine(outcome.reason)}); every piece was checked`);
+    }
+  });
+  torrent.on('resume-save-failed', ({ reason }) => {
+    events?.resumeSaveFailed(reason);
+    if (!options.quiet) display.message(`bitloom: cannot save resume data: ${oneLine(reason)}`);
+  });
   let shownTrouble: string | undefined;
   const redraw = setInterval(
     () => {

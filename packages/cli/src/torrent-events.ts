@@ -1,9 +1,9 @@
 /**
- * The `--json` events of one running torrent (NDJSON, see ndjson.ts): `metadata` once, `progress` on each
- * tick, `piece-failed`, `done` and `error`. With `--files`, `metadata` carries the file list and `progress` and
+ * The `--json` events of one running torrent (NDJSON, see ndjson.ts): `metadata` once, `resume` once the start-up
+ * check is over, `progress` on each tick, `piece-failed`, `resume-save-failed`, `done` and `error`. With `--files`, `metadata` carries the file list and `progress` and
  * `done` each file's verified bytes.
  */
-import type { FileStatus, Torrent, TorrentStatus } from '@bitloom/engine';
+import type { FileStatus, ResumeOutcome, Torrent, TorrentStatus } from '@bitloom/engine';
 import type { OutputStream } from './cli-context.js';
 import { errorEventLine, eventLine } from './ndjson.js';
 
@@ -49,6 +49,15 @@ export class TorrentEvents {
 
   done(status: TorrentStatus): void {
     this.emit('done', this.withFiles(status));
+  }
+
+  /** What the start-up check found (resume data used, or why not). */
+  resume(outcome: ResumeOutcome): void {
+    this.emit('resume', outcome);
+  }
+
+  resumeSaveFailed(reason: string): void {
+    this.emit('resume-save-failed', { reason });
   }
 
   pieceFailed(event: { piece: number; peers: number }): void {

@@ -87,7 +87,7 @@ describe('download --select / --exclude / --sequential', () => {
     expect((await readFile(join(dir, 'set', 'file-3.bin'))).equals(contents[3]!)).toBe(true);
   });
 
-  it('--json prints NDJSON events: metadata first, done last, nothing else on stdout', async () => {
+  it('--json prints NDJSON events: metadata first, then resume, done last, nothing else on stdout', async () => {
     const run = await download(join(work, 'json'), '--json');
     expect(run.code).toBe(ExitCode.OK);
     const events = run.stdout
@@ -99,10 +99,11 @@ describe('download --select / --exclude / --sequential', () => {
       infoHash: metainfo.infoHashHex,
       pieceCount: metainfo.pieceCount,
     });
+    expect(events[1]).toMatchObject({ event: 'resume', resumed: false });
     expect(events.at(-1)).toMatchObject({ event: 'done', progress: 1 });
-    expect(events.every((e) => ['metadata', 'progress', 'piece-failed', 'done'].includes(e.event))).toBe(
-      true,
-    );
+    expect(
+      events.every((e) => ['metadata', 'resume', 'progress', 'piece-failed', 'done'].includes(e.event)),
+    ).toBe(true);
   });
 
   it('bad index lists are usage errors', async () => {

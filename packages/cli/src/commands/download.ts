@@ -17,11 +17,12 @@ import { safeText } from '../format.js';
 import { withJsonErrors } from '../ndjson.js';
 import { parsePeerAddress, parsePort } from '../peer-address.js';
 import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
+import { addResumeOptions, type ResumeFlags, resumeStoreFrom } from '../resume-options.js';
 import { runTorrent, type TorrentSource } from '../run-torrent.js';
 import { serveAndPrint } from '../serve-files.js';
 import { readTorrentInput } from '../torrent-input.js';
 
-interface DownloadOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags {
+interface DownloadOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags, ResumeFlags {
   select?: string;
   exclude?: string;
   sequential?: boolean;
@@ -70,6 +71,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
       throw new UsageError('--exclude needs the file list: use it with a .torrent file, or --select');
     selectOnly = options.select !== undefined ? parseIndexRanges('--select', options.select) : undefined;
   }
+  const resume = resumeStoreFrom(options);
   const result = await runTorrent({
     source,
     ...(selectOnly && { selectOnly }),
@@ -91,6 +93,8 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     ...(options.json && { events: context.stdout }),
     dht: options,
     limits: rateLimits(options),
+    ...(resume && { resume }),
+    ...(options.recheck && { recheck: true }),
   });
   if (result.outcome === 'error') throw result.error;
   if (result.outcome === 'interrupted') {
@@ -151,7 +155,7 @@ export function register(program: Command, context: CliContext): void {
       'bootstrap the DHT from this node (repeatable; default: public routers)',
       collect,
     );
-  addDisplayOptions(command)
+  addDisplayOptions(addResumeOptions(command))
     .addHelpText('after', EXAMPLES)
     .action((input: string, options: DownloadOptions) =>
       withJsonErrors(options.json === true, context.stdout, () => run(input, options, context)),

@@ -11,10 +11,11 @@ import { ExitCode } from '../exit-codes.js';
 import { eventLine, withJsonErrors } from '../ndjson.js';
 import { parsePort } from '../peer-address.js';
 import { type RateLimitFlags, rateLimits } from '../rate-limit-flags.js';
+import { addResumeOptions, type ResumeFlags, resumeStoreFrom } from '../resume-options.js';
 import { runTorrent } from '../run-torrent.js';
 import { readTorrentFile } from '../torrent-input.js';
 
-interface SeedOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags {
+interface SeedOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags, ResumeFlags {
   data: string;
   port: string;
   listen: string;
@@ -22,6 +23,7 @@ interface SeedOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags {
 
 async function run(input: string, options: SeedOptions, context: CliContext): Promise<void> {
   const metainfo = await readTorrentFile(input);
+  const resume = resumeStoreFrom(options);
   const result = await runTorrent({
     source: { kind: 'torrent', metainfo },
     savePath: options.data,
@@ -35,6 +37,8 @@ async function run(input: string, options: SeedOptions, context: CliContext): Pr
     stderr: context.stderr,
     dht: options,
     limits: rateLimits(options),
+    ...(resume && { resume }),
+    ...(options.recheck && { recheck: true }),
     onListening: (session) => {
       context.stdout.write(
         options.json
@@ -71,7 +75,7 @@ export function register(program: Command, context: CliContext): void {
       'bootstrap the DHT from this node (repeatable; default: public routers)',
       collect,
     );
-  addDisplayOptions(command)
+  addDisplayOptions(addResumeOptions(command))
     .addHelpText('after', EXAMPLES)
     .action((input: string, options: SeedOptions) =>
       withJsonErrors(options.json === true, context.stdout, () => run(input, options, context)),

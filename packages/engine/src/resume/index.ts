@@ -9,3 +9,4 @@ export {
 } from './resume-data.js';
 export { ResumeError, type ResumeErrorCode } from './resume-error.js';
 export type { ResumeStore } from './resume-store.js';
+export { resumedMetadata } from './resumed-metadata.js';

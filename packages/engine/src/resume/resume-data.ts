@@ -113,8 +113,8 @@ export async function decodeResumeData(bytes: Uint8Array, hasher: Hasher): Promi
   let priorities: number[] | undefined;
   const rawPriorities = inner.get('file-priorities');
   if (rawPriorities !== undefined) {
-    if (!Array.isArray(rawPriorities) || rawPriorities.length !== files.length) {
-      throw new ResumeError('RESUME_MALFORMED', 'resume data: file priorities do not match the file list');
+    if (!Array.isArray(rawPriorities)) {
+      throw new ResumeError('RESUME_MALFORMED', 'resume data: file priorities are not a list');
     }
     priorities = rawPriorities.map((p) => {
       if (typeof p !== 'number' || !Number.isInteger(p) || p < 0 || p > 7) {

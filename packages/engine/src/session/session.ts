@@ -65,7 +65,10 @@ export interface AddTorrentOptions {
   readonly trackers?: readonly (readonly string[])[];
   /** Download only these files (inclusive index ranges, as a magnet's `so=`, BEP 53); default all. */
   readonly selectOnly?: readonly { start: number; end: number }[];
-  /** Download pieces in order (streaming, previews); every piece is still verified. */
+  /**
+   * Download pieces in order (streaming, previews); every piece is still verified. When neither this nor
+   * `selectOnly` is given, the file selection and order saved in the resume data are restored.
+   */
   readonly sequential?: boolean;
   /** Ignore saved resume data and hash-check every piece on disk. */
   readonly recheck?: boolean;
@@ -223,7 +226,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
         peers: fetch.peerAddresses(),
         trackers,
         ...(selectOnly && { selectOnly }),
-        ...(options.sequential && { sequential: true }),
+        ...(options.sequential !== undefined && { sequential: options.sequential }),
       });
     });
     fetch.start();
@@ -274,6 +277,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     if (!torrent) return;
     this.torrents.delete(infoHashHex);
     await torrent.stop();
+    // A removed torrent is forgotten: its resume data goes too.
+    await this.resumeStore?.remove(infoHashHex).catch(() => {});
     if (options.deleteData) await deleteTorrentData(this.platform.storage, torrent.savePath, torrent.info);
   }
 

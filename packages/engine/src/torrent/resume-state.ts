@@ -66,7 +66,7 @@ export class ResumeState {
   private filePriorities: readonly number[] | undefined;
   private sequential = false;
   private dirty = false;
-  private lastSaveAt = 0;
+  private lastSaveAt = Number.NEGATIVE_INFINITY;
   private saving: Promise<void> = Promise.resolve();
   private saveInFlight = false;
 
@@ -108,10 +108,10 @@ export class ResumeState {
     const { info, savePath } = this.options;
     const record = this.records.find((r) => r.savePath === savePath && equalBytes(r.infoHash, info.infoHash));
     if (!record) return undefined;
-    return {
-      ...(record.filePriorities && { filePriorities: record.filePriorities }),
-      sequential: record.sequential,
-    };
+    // Priorities for more files than the torrent has would select the wrong ones (missing entries mean 1).
+    const priorities = record.filePriorities;
+    const fits = priorities !== undefined && priorities.length <= info.files.length;
+    return { ...(fits && { filePriorities: priorities }), sequential: record.sequential };
   }
 
   /** Something worth recording changed (a piece verified, the selection changed). */
@@ -147,6 +147,8 @@ export class ResumeState {
   async restore(hooks: RestoreHooks): Promise<ResumeOutcome> {
     const outcome = await this.findHad(hooks);
     this.restored = !hooks.signal.aborted;
+    // Saved on the next tick: the metadata and what the check found are on record before anything else happens.
+    this.dirty = true;
     return outcome;
   }
 

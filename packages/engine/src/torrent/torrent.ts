@@ -266,6 +266,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     for (const peer of [...this.peers.values()]) peer.close('torrent-stopped', 'torrent paused');
     await this.discovery.stop();
     await this.storage?.flush().catch(() => {});
+    await this.saveResume();
   }
 
   /** Undoes `pause()`: announces `started` again and reconnects to the peers it knows. */
@@ -348,7 +349,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.filePriorities = priorities.slice(0, this.info.files.length);
     const pieces = piecePriorities(this.info.files, this.layout, priorities);
     for (let piece = 0; piece < this.pieceCount; piece++) this.picker.setPiecePriority(piece, pieces[piece]!);
-    this.resumeState.noteFilePriorities(priorities);
+    this.resumeState.noteFilePriorities(this.filePriorities);
     for (const peer of this.peers.values()) this.updateInterest(peer);
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
     else if (this.state === 'downloading' && this.complete) {

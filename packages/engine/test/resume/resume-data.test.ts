@@ -99,7 +99,7 @@ describe('resume data codec', () => {
       ['files', [[2n ** 60n, 0]], 'RESUME_MALFORMED'],
       ['sequential', 2, 'RESUME_MALFORMED'],
       ['file-priorities', [8], 'RESUME_MALFORMED'],
-      ['file-priorities', [1, 1], 'RESUME_MALFORMED'],
+      ['file-priorities', 3, 'RESUME_MALFORMED'],
     ];
     for (const [key, value, code] of variants) {
       const inner = new Map(valid);

@@ -7,6 +7,7 @@ import {
   decodeResumeData,
   encodeResumeData,
   type ResumeOutcome,
+  resumedMetadata,
   Session,
   type Settings,
   type Storage,
@@ -189,6 +190,16 @@ describe('resume data', () => {
     });
   }
 
+  it('the saved info dictionary lets a magnet link restart without fetching metadata (a damaged record: not found)', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'm.bin', length: 512 * 1024 }], PIECE);
+    const { store } = await partlyDownloaded(torrent, 2);
+    const info = await resumedMetadata(store, torrent.info.infoHash, testHasher);
+    expect(info?.infoHashHex).toBe(torrent.info.infoHashHex);
+    expect(await resumedMetadata(store, new Uint8Array(20), testHasher)).toBeUndefined();
+    store.replace(torrent.info.infoHashHex, [new TextEncoder().encode('garbage')]);
+    expect(await resumedMetadata(store, torrent.info.infoHash, testHasher)).toBeUndefined();
+  });
+
   it('a damaged newest copy falls back to the previous one', async () => {
     const torrent = await makeSwarmTorrent([{ name: 'd.bin', length: 1024 * 1024 }], PIECE);
     const { seeder, platform, store } = await partlyDownloaded(torrent, 6);
@@ -329,8 +340,9 @@ describe('resume data', () => {
 
   it('the file selection is saved and restored when the restart sets none (the skipped file is still not created)', async () => {
     const files = [
-      { name: 'wanted.bin', length: 256 * 1024 },
-      { name: 'skipped.bin', length: 256 * 1024 },
+      // A piece is shared by both files, so the skipped file's part of it lives in the part file.
+      { name: 'wanted.bin', length: 250 * 1024 },
+      { name: 'skipped.bin', length: 262 * 1024 },
     ];
     const torrent = await makeSwarmTorrent(files, PIECE);
     swarm = new Swarm(torrent);
