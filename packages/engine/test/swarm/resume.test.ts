@@ -323,6 +323,25 @@ describe('resume data', () => {
     expect(checked.length).toBeGreaterThan(torrent.info.pieceCount);
   });
 
+  it('pause saves resume data; removeTorrent forgets it', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'p.bin', length: 1024 * 1024 }], PIECE);
+    swarm = new Swarm(torrent, { bandwidthBytesPerSecond: 1024 * 1024 });
+    const seeder = await swarm.addSeeder();
+    const platform = createTestPlatform({ seed: 8, host: '10.0.0.90', network: swarm.network });
+    const store = new MemoryResumeStore();
+    const run = await leech(platform, store, seeder);
+    await swarm.clock.runUntil(() => run.torrent.status().piecesHad >= 3);
+    await run.torrent.pause();
+    const saved = await decodeResumeData(store.newest(torrent.info.infoHashHex)!, testHasher);
+    let recorded = 0;
+    for (let piece = 0; piece < torrent.info.pieceCount; piece++) {
+      if (saved.pieces[piece >> 3]! & (0x80 >> (piece & 7))) recorded++;
+    }
+    expect(recorded).toBe(run.torrent.status().piecesHad);
+    await run.session.removeTorrent(torrent.info.infoHashHex);
+    expect(await store.load(torrent.info.infoHashHex)).toEqual([]);
+  });
+
   it('a store that fails to save is reported and the download goes on', async () => {
     const torrent = await makeSwarmTorrent([{ name: 'h.bin', length: 1024 * 1024 }], PIECE);
     swarm = new Swarm(torrent);
