@@ -2,8 +2,8 @@
  * Crash-safe resume through the real `bitloom` command against a libtorrent seeder on loopback: SIGKILLed at
  * seeded random points three times, restarted, finished — the file is byte-identical and the seeder uploaded at
  * most the payload plus what can be in flight at each kill. Also: Ctrl-C saves resume data and the restart
- * trusts it; damaged resume files and a deleted data file mean a hash check; complete data already in the folder
- * is adopted with nothing downloaded.
+ * trusts it; damaged resume files and a deleted data file mean a hash check; a restarted magnet link needs no
+ * peer for its metadata; complete data already in the folder is adopted with nothing downloaded.
  */
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -182,6 +182,28 @@ describe('bitloom download resumes after crashes and restarts', () => {
     expect(await resumeOf(deleted)).toMatchObject({ resumed: true, changedFiles: ['file 0 was deleted'] });
     expect(Number((await finishes(deleted)).downloadedBytes)).toBe(PAYLOAD);
     expect(await differingFiles(fixture, dir)).toEqual([]);
+  });
+
+  it('a magnet link restarted over an earlier download takes its metadata from the resume data (no peer needed for it)', async () => {
+    const dir = await folder('magnet');
+    const state = await folder('magnet-state');
+    const magnet = `magnet:?xt=urn:btih:${seeder.infoHash}`;
+    const args = (peer: string) => ['download', magnet, '-o', dir, '--peer', peer, '--no-dht', '--json'];
+    const first = spawnBitloom([...args(`127.0.0.1:${seeder.port}`), '--max-down', String(RATE)], {
+      XDG_STATE_HOME: state,
+    });
+    running.push(first);
+    await first.waitForLine((line) => line.event === 'progress' && Number(line.verifiedBytes) > 0, 60_000);
+    first.signal('SIGINT');
+    expect(await first.waitForExit(30_000)).toBe(130);
+    // Port 1 on loopback: nobody there, so the metadata can only come from the resume data.
+    const again = spawnBitloom(args('127.0.0.1:1'), { XDG_STATE_HOME: state });
+    running.push(again);
+    const metadata = await again.waitForLine((line) => line.event === 'metadata', 30_000);
+    expect(metadata.infoHash).toBe(seeder.infoHash);
+    expect(await resumeOf(again)).toMatchObject({ resumed: true, changedFiles: [] });
+    again.signal('SIGINT');
+    expect(await again.waitForExit(30_000)).toBe(130);
   });
 
   it('complete data already in the folder (copied from elsewhere) is adopted by its hash check: nothing downloaded', async () => {
