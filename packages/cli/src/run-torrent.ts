@@ -178,7 +178,9 @@ async function runUntilDone(
   const events = options.events
     ? new TorrentEvents(options.events, torrent, options.showFiles === true)
     : undefined;
-  const files = () => (options.showFiles ? torrent.files().map((file) => file.status()) : undefined);
+  // Per-file status only when something shows it: --files, and a display that is not quiet.
+  const files = () =>
+    options.showFiles && display.mode !== 'quiet' ? torrent.files().map((file) => file.status()) : undefined;
   events?.metadata();
   torrent.on('piece-failed', (e) => events?.pieceFailed(e));
   torrent.on('resume', (outcome) => {
