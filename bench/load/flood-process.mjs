@@ -3,8 +3,8 @@
  * Every other one trickles a valid BitTorrent handshake a byte every `trickleIntervalMs` (slowloris); the rest
  * send the whole handshake at once and then say nothing. Each connection is classified by how it ended:
  * accepted (the seeder's handshake came back), refused (closed with nothing received within a second: the
- * session was full), timed out (closed with nothing received later: the handshake timeout), failed to connect,
- * or still open when the flood ends.
+ * session was full, or evicted this one as its oldest pending handshake), timed out (closed with nothing received
+ * later: the handshake timeout, or a late eviction), failed to connect, or still open when the flood ends.
  *
  * Child → parent: { type: 'flooded' } after the last attempt, { type: 'report', … } once the tricklers are gone
  * (or the grace ran out).

@@ -96,7 +96,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
   dht: Dht | undefined;
   private readonly connections = new Set<PeerConnection>();
   /** Incoming connections still in their MSE/PE handshake (or deciding it is plain BitTorrent). */
-  private readonly encryptionHandshakes = new Set<AbortController>();
+  private readonly encryptionHandshakes = new Map<AbortController, number>();
   private halfOpen = 0;
   private nextPeerKey = 1;
   private cancelTick: CancelTimer | undefined;
@@ -291,7 +291,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     await Promise.all([...this.fetches.values()].map((f) => f.stop()));
     this.torrents.clear();
     this.fetches.clear();
-    for (const handshake of [...this.encryptionHandshakes]) handshake.abort();
+    for (const handshake of [...this.encryptionHandshakes.keys()]) handshake.abort();
     for (const peer of [...this.connections]) peer.close('torrent-stopped', 'session closed');
     await this.listener?.close();
     await this.dht?.stop().catch(() => {});
@@ -360,7 +360,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       connection.destroy();
       return;
     }
-    if (this.connectionCount >= this.settings.maxConnectionsPerSession) {
+    if (this.connectionCount >= this.settings.maxConnectionsPerSession && !this.evictOldestHandshake()) {
       connection.destroy();
       this.emit('peer-refused', {
         address: `${connection.remoteAddress}:${connection.remotePort}`,
@@ -371,7 +371,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     }
     const openedAt = this.platform.clock.now();
     const abort = new AbortController();
-    this.encryptionHandshakes.add(abort);
+    this.encryptionHandshakes.set(abort, openedAt);
     acceptMse(connection, {
       clock: this.platform.clock,
       random: this.platform.random,
@@ -380,8 +380,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
       skeys: () => [...this.torrents.values(), ...this.fetches.values()].map((owner) => owner.infoHash),
     }).then(
       ({ connection: stream, skey }) => {
-        this.encryptionHandshakes.delete(abort);
-        if (this.closed) {
+        // Not there any more: evicted between the handshake's end and now.
+        if (!this.encryptionHandshakes.delete(abort) || this.closed) {
           stream.destroy();
           return;
         }
@@ -402,15 +402,47 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
         );
       },
       (error: MseError) => {
-        this.encryptionHandshakes.delete(abort);
+        const evicted = !this.encryptionHandshakes.delete(abort);
         if (this.closed) return;
         this.emit('peer-refused', {
           address: `${connection.remoteAddress}:${connection.remotePort}`,
-          reason: mseCloseReason(error.code),
-          detail: `${error.code}: ${error.message}`,
+          ...(evicted
+            ? { reason: 'too-many-connections', detail: EVICTED }
+            : { reason: mseCloseReason(error.code), detail: `${error.code}: ${error.message}` }),
         });
       },
     );
+  }
+
+  /**
+   * A full session makes room for a new incoming connection by dropping the one longest in its handshake: a flood
+   * of slow handshakes (slowloris) then cycles through the slots instead of holding them for the whole handshake
+   * timeout, and a real peer, whose handshake takes a round trip, still gets in. Connected peers and our own dials
+   * are never dropped. False when there is nothing to drop.
+   */
+  private evictOldestHandshake(): boolean {
+    let oldestAt = Number.POSITIVE_INFINITY;
+    let oldestMse: AbortController | undefined;
+    let oldestPeer: PeerConnection | undefined;
+    // Map order is insertion order: the first entry is the oldest.
+    for (const [abort, openedAt] of this.encryptionHandshakes) {
+      [oldestAt, oldestMse] = [openedAt, abort];
+      break;
+    }
+    for (const peer of this.connections) {
+      if (!peer.outgoing && !peer.isActive && peer.connectedAt < oldestAt) {
+        [oldestAt, oldestPeer, oldestMse] = [peer.connectedAt, peer, undefined];
+      }
+    }
+    if (oldestPeer) {
+      oldestPeer.close('too-many-connections', EVICTED);
+      return true;
+    }
+    if (!oldestMse) return false;
+    // Removed first, so the count drops now and the rejection it causes reports an eviction.
+    this.encryptionHandshakes.delete(oldestMse);
+    oldestMse.abort();
+    return true;
   }
 
   private track(peer: PeerConnection): void {
@@ -460,6 +492,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     }
   }
 }
+
+const EVICTED = 'evicted: the oldest pending handshake of a full session';
 
 function isLocalAddress(host: string): boolean {
   return host === '127.0.0.1' || host === '::1' || host === 'localhost' || host === '0.0.0.0';

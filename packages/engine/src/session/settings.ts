@@ -69,7 +69,12 @@ export const SETTINGS_TABLE = spec({
     doc: "Largest per-peer pipeline depth (blocks); never above the peer's reqq.",
   },
   maxConnectionsPerTorrent: { default: 50, min: 1, max: 2000, doc: 'Connected peers per torrent.' },
-  maxConnectionsPerSession: { default: 200, min: 1, max: 10_000, doc: 'Connected peers over all torrents.' },
+  maxConnectionsPerSession: {
+    default: 200,
+    min: 1,
+    max: 10_000,
+    doc: 'Open peer connections over all torrents, handshakes included. When full, the incoming connection longest in its handshake makes room for a new one (slowloris).',
+  },
   maxHalfOpenConnections: {
     default: 20,
     min: 1,
