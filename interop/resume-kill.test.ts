@@ -121,8 +121,8 @@ describe('bitloom download resumes after crashes and restarts', () => {
     for (let kill = 0; kill < KILLS; kill++) {
       const child = download(dir, state);
       outcomes.push(await resumeOf(child));
-      // A random point 0.8–2 s into the transfer (the resume data is first saved on the tick after the check).
-      await new Promise((resolve) => setTimeout(resolve, 800 + random.float() * 1200));
+      // A random point 1.2–2.4 s into the transfer (the resume data is first saved on the tick after the check).
+      await new Promise((resolve) => setTimeout(resolve, 1200 + random.float() * 1200));
       expect(child.exitStatus).toBeUndefined();
       child.signal('SIGKILL');
       expect(await child.waitForExit(10_000)).toBe('SIGKILL');
