@@ -75,6 +75,7 @@ export const LEECHERS = [
         '--json',
       ],
       cwd: REPO_ROOT,
+      env: bitloomEnv(downloadDir),
     }),
   },
   {
@@ -163,6 +164,14 @@ export const LEECHERS = [
     }),
   },
 ];
+
+/**
+ * bitloom's environment: its resume data goes to a folder of the trial (deleted with it), not to the user's
+ * ~/.local/state. It is saved as by default, so its cost is measured.
+ */
+export function bitloomEnv(trialDir) {
+  return { ...process.env, XDG_STATE_HOME: join(trialDir, '.bitloom-state') };
+}
 
 /**
  * Names the bitloom packages whose compiled `dist` is older than their newest source file: the benchmark would

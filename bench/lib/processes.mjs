@@ -140,12 +140,13 @@ export function waitForJsonLine(tracked, predicate, timeoutMs, what) {
  * @returns {{ ok, exitCode, timedOut, wallSeconds, exitSeconds, completionLineSeen, cpuUserSeconds,
  *   cpuSystemSeconds, peakRssBytes, output }}
  */
-export async function runMeasured(command, args, { cwd, timeoutMs, scratchDir, isCompletionLine }) {
+export async function runMeasured(command, args, { cwd, env, timeoutMs, scratchDir, isCompletionLine }) {
   const timeFile = join(scratchDir, `time-${process.pid}-${Date.now()}.txt`);
   const startedAt = process.hrtime.bigint();
   const secondsSinceStart = () => Number(process.hrtime.bigint() - startedAt) / 1e9;
   const tracked = spawnTracked(GNU_TIME, ['-f', '%U %S %M', '-o', timeFile, command, ...args], {
     cwd,
+    ...(env && { env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let completionSeconds = null;

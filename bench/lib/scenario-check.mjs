@@ -9,6 +9,7 @@
 import { link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bitloomEnv } from './leechers.mjs';
 import { runMeasured, runToCompletion } from './processes.mjs';
 import { transferMetrics } from './scenario-leech.mjs';
 import { MIB, measuredFailure, roundRobin, withFreshDir } from './trial.mjs';
@@ -66,6 +67,7 @@ export async function runCheckScenario(context, { id, payload }) {
             : [context.python, [context.libtorrentScript, 'check', payload.torrentFile, dir]];
         const measured = await runMeasured(command, args, {
           cwd: REPO_ROOT,
+          ...(name === 'bitloom' && { env: bitloomEnv(dir) }),
           timeoutMs,
           scratchDir: context.scratchDir,
           isCompletionLine: name === 'libtorrent' ? (line) => line?.event === 'complete' : undefined,

@@ -67,7 +67,7 @@ async function downloadOnce(context, { leecher, payload, seeders, tracker, downl
         }),
       );
     }
-    const { command, args, cwd } = leecher.command({
+    const { command, args, cwd, env } = leecher.command({
       payload,
       downloadDir,
       seederPorts: started.map((seeder) => seeder.port),
@@ -79,6 +79,7 @@ async function downloadOnce(context, { leecher, payload, seeders, tracker, downl
     });
     const measured = await runMeasured(command, args, {
       cwd,
+      env,
       timeoutMs,
       scratchDir: context.scratchDir,
       isCompletionLine: leecher.isCompletionLine,
