@@ -4,10 +4,11 @@
  * (an empty BITLOOM_DHT_BOOTSTRAP means none: the test suite sets it so no test ever reaches outside loopback).
  * The routing table is saved on exit and used to rejoin on the next start.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Session } from '@bitloom/engine';
+import { makeDirectories } from '@bitloom/node';
 import { parsePeerAddress } from './peer-address.js';
 
 /** Public bootstrap routers, as libtorrent and Transmission use them. */
@@ -81,7 +82,7 @@ export async function saveDhtNodes(session: Session, options: DhtCliOptions): Pr
   if (nodes.length === 0) return;
   const file = stateFile();
   try {
-    await mkdir(dirname(file), { recursive: true });
+    await makeDirectories(dirname(file));
     await writeFile(`${file}.tmp`, JSON.stringify(nodes));
     await rename(`${file}.tmp`, file);
   } catch {

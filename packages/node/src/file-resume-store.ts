@@ -5,10 +5,11 @@
  * newest first, and the engine skips a copy that does not decode.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ResumeStore } from '@bitloom/engine';
 import { StorageError, storageErrorFromSystem } from './errors.js';
+import { makeDirectories } from './make-directories.js';
 
 /** Keys become file names: only these characters (an info-hash in hex fits). */
 const KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/;
@@ -36,7 +37,7 @@ class FileResumeStore implements ResumeStore {
     const file = this.fileFor(key);
     const temp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
     try {
-      await mkdir(this.dir, { recursive: true });
+      await makeDirectories(this.dir);
       const handle = await open(temp, 'w', 0o600);
       try {
         await handle.writeFile(bytes);

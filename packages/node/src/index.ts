@@ -19,6 +19,7 @@ export {
   serveTorrentFiles,
 } from './http/file-server.js';
 export { NodeHttpClient } from './http-client.js';
+export { makeDirectories } from './make-directories.js';
 export { NodeClock } from './node-clock.js';
 export { NodeRandom } from './node-random.js';
 export { createNodePlatform, type NodePlatform, type NodePlatformOptions } from './platform.js';

@@ -7,9 +7,10 @@
  * Durability rule: a handle written through since the last flush is fsynced before it is closed, so closing a
  * handle never loses the chance to make its writes durable; a failed fsync is reported by the next `flush`.
  */
-import { constants, type FileHandle, mkdir, open } from 'node:fs/promises';
+import { constants, type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { systemErrorCode } from './errors.js';
+import { makeDirectories } from './make-directories.js';
 
 /** One file of one torrent, as the pool knows it (the pool's key). */
 export class FileSlot {
@@ -179,7 +180,7 @@ export class OpenFileCache {
       return await open(slot.path, WRITE_FLAGS, 0o666);
     } catch (error) {
       if (systemErrorCode(error) !== 'ENOENT') throw error;
-      await mkdir(dirname(slot.path), { recursive: true });
+      await makeDirectories(dirname(slot.path));
       return open(slot.path, WRITE_FLAGS, 0o666);
     }
   }
