@@ -14,6 +14,7 @@ const HINTS: Record<string, string> = {
   EACCES: 'check its permissions',
   EPERM: 'check its permissions',
   EROFS: 'choose a writable place',
+  CLI_DOWNLOAD_FOLDER: 'choose another folder with -o',
   ENOSPC: 'free some space and run the command again (verified data is kept)',
   STORAGE_DISK_FULL: 'free some space and run the command again (verified data is kept)',
   EADDRINUSE: 'another program uses that port: choose another with --port (0: any free port)',

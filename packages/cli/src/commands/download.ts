@@ -10,6 +10,7 @@ import { collect, parseByteSize } from '../arguments.js';
 import type { CliContext } from '../cli-context.js';
 import type { DhtCliOptions } from '../dht-options.js';
 import { addDisplayOptions, type DisplayFlags } from '../display-flags.js';
+import { ensureDownloadFolder } from '../download-folder.js';
 import { UsageError } from '../errors.js';
 import { ExitCode } from '../exit-codes.js';
 import { type IndexRange, parseIndexRanges, selectedRanges } from '../file-selection.js';
@@ -71,6 +72,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
       throw new UsageError('--exclude needs the file list: use it with a .torrent file, or --select');
     selectOnly = options.select !== undefined ? parseIndexRanges('--select', options.select) : undefined;
   }
+  await ensureDownloadFolder(options.output);
   const resume = resumeStoreFrom(options);
   const result = await runTorrent({
     source,
