@@ -45,7 +45,7 @@ export function stateLabel(status: TorrentStatus): string {
 /** Seconds until complete at the current rate; undefined when not downloading or nothing arrives. */
 export function etaSeconds(status: TorrentStatus): number | undefined {
   if (status.state !== 'downloading' || status.downloadRate <= 0) return undefined;
-  return (status.totalBytes - status.verifiedBytes) / status.downloadRate;
+  return (status.wantedBytes - status.wantedVerifiedBytes) / status.downloadRate;
 }
 
 /**
@@ -110,11 +110,11 @@ export function statusLine(status: TorrentStatus, name: string): string {
 }
 
 /**
- * The line for logs and pipes, sizes spelled out, e.g.
+ * The line for logs and pipes, sizes spelled out (of what is to be downloaded: the selected files' pieces), e.g.
  * `ubuntu.iso: downloading 42.0% (1.20 GiB of 2.86 GiB)  down 12.0 MiB/s  up 0 B/s  peers 3/5  ETA 4s  ratio 0.00`.
  */
 export function plainLine(status: TorrentStatus, name: string): string {
-  const done = `${formatPercent(status.progress)} (${formatBytes(status.verifiedBytes)} of ${formatBytes(status.totalBytes)})`;
+  const done = `${formatPercent(status.progress)} (${formatBytes(status.wantedVerifiedBytes)} of ${formatBytes(status.wantedBytes)})`;
   return [`${safeText(name)}: ${stateLabel(status)} ${done}`, ...figures(status)].join(SEPARATOR);
 }
 

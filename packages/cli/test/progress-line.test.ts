@@ -116,6 +116,12 @@ describe('plainLine (logs and pipes)', () => {
       'ubuntu.iso: downloading 50.0% (50.0 MiB of 100.0 MiB)  down 2.00 MiB/s  up 512.0 KiB/s  peers 3/12  ETA 25s  ratio 0.10',
     );
   });
+
+  it('with files skipped, counts and times what was selected, not the whole torrent', () => {
+    const selected = status({ wantedBytes: 20 * MIB, wantedVerifiedBytes: 16 * MIB, progress: 0.8 });
+    expect(plainLine(selected, 'album')).toContain('downloading 80.0% (16.0 MiB of 20.0 MiB)');
+    expect(etaSeconds(selected)).toBe(2);
+  });
 });
 
 describe('metadataLine', () => {

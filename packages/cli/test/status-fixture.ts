@@ -1,4 +1,4 @@
-/** A TorrentStatus for rendering tests: a 100 MiB torrent half downloaded, with overrides. */
+/** A TorrentStatus for rendering tests: a 100 MiB torrent half downloaded, with overrides (every file wanted). */
 import type { TorrentStatus } from '@bitloom/engine';
 
 export const MIB = 1024 * 1024;
@@ -11,6 +11,8 @@ export function status(overrides: Partial<TorrentStatus> = {}): TorrentStatus {
     error: undefined,
     totalBytes: 100 * MIB,
     verifiedBytes: 50 * MIB,
+    wantedBytes: overrides.totalBytes ?? 100 * MIB,
+    wantedVerifiedBytes: overrides.verifiedBytes ?? 50 * MIB,
     progress: 0.5,
     piecesHad: 50,
     pieceCount: 100,

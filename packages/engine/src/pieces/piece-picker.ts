@@ -114,6 +114,22 @@ export class PiecePicker {
     return this.#have;
   }
 
+  /**
+   * Bytes of the pieces of priority > 0, and of those we have: the measure of progress when files are skipped
+   * (libtorrent's total_wanted / total_wanted_done). O(pieces): for status calls, not per block.
+   */
+  wantedBytes(): { wanted: number; had: number } {
+    let wanted = 0;
+    let had = 0;
+    for (let piece = 0; piece < this.pieceCount; piece++) {
+      if (this.#priority[piece] === 0) continue;
+      const size = this.#layout.pieceSize(piece);
+      wanted += size;
+      if (this.#have.get(piece)) had += size;
+    }
+    return { wanted, had };
+  }
+
   /** True when every piece of priority > 0 is had. */
   isComplete(): boolean {
     return this.#wantedMissing === 0;

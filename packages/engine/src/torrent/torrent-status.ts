@@ -11,7 +11,11 @@ export interface TorrentStatus {
   readonly totalBytes: number;
   /** Bytes of pieces that passed their hash check and were written. */
   readonly verifiedBytes: number;
-  /** verifiedBytes / totalBytes. Nothing unverified counts. */
+  /** Bytes of the pieces to download: every piece, unless files are skipped (a piece shared with a wanted file counts). */
+  readonly wantedBytes: number;
+  /** Of `wantedBytes`, the bytes of pieces verified and written. */
+  readonly wantedVerifiedBytes: number;
+  /** wantedVerifiedBytes / wantedBytes (1 when nothing is wanted). Nothing unverified counts. */
   readonly progress: number;
   readonly piecesHad: number;
   readonly pieceCount: number;

@@ -396,6 +396,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   status(): TorrentStatus {
     const now = this.platform.clock.now();
     const total = this.info.totalLength;
+    const wanted = this.picker.wantedBytes();
     return {
       infoHash: this.info.infoHashHex,
       name: this.info.name,
@@ -403,7 +404,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       error: this.error?.message,
       totalBytes: total,
       verifiedBytes: Math.min(total, this.verifiedBytes),
-      progress: total === 0 ? 1 : Math.min(1, this.verifiedBytes / total),
+      wantedBytes: wanted.wanted,
+      wantedVerifiedBytes: wanted.had,
+      progress: wanted.wanted === 0 ? 1 : wanted.had / wanted.wanted,
       piecesHad: this.picker.haveCount,
       pieceCount: this.pieceCount,
       checkedPieces: this.checkedPieces,

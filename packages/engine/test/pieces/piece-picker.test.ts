@@ -321,3 +321,24 @@ describe('PiecePicker: interest', () => {
     expect(picker.wantsAnyOf('all')).toBe(false);
   });
 });
+
+describe('PiecePicker: wanted bytes', () => {
+  it('counts only pieces of priority > 0, and of those the ones had', () => {
+    const piece = 4 * BLOCK_SIZE;
+    const picker = setupPicker({ availability: '1111', have: 'xx..', priority: '1011' });
+    expect(picker.wantedBytes()).toEqual({ wanted: 3 * piece, had: piece });
+    picker.setPiecePriority(1, 7);
+    expect(picker.wantedBytes()).toEqual({ wanted: 4 * piece, had: 2 * piece });
+  });
+
+  it('counts the short last piece at its size', () => {
+    const picker = new PiecePicker({
+      pieceCount: 3,
+      pieceLength: BLOCK_SIZE,
+      totalLength: 2 * BLOCK_SIZE + 5,
+      random: seededRandom(1),
+    });
+    picker.pieceVerified(2);
+    expect(picker.wantedBytes()).toEqual({ wanted: 2 * BLOCK_SIZE + 5, had: 5 });
+  });
+});

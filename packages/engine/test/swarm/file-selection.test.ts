@@ -69,6 +69,12 @@ describe('file selection with a part file', () => {
     expect(storedNames(leecher)).toEqual([partName, 'swarm/c.bin']);
     expectFile(leecher, 2, torrent.payload);
     expect([4, 9].every((piece) => leecher.torrent.picker.have(piece))).toBe(true);
+    // Progress is of what was asked for: complete at 100% although most of the torrent was never fetched.
+    const status = leecher.torrent.status();
+    expect(status.progress).toBe(1);
+    expect(status.wantedVerifiedBytes).toBe(status.wantedBytes);
+    expect(status.wantedBytes).toBeLessThan(status.totalBytes);
+    expect(status.verifiedBytes).toBe(status.wantedBytes);
 
     // Another leecher of file 2 that only knows the first one: the shared pieces are read back through the part file.
     const second = await swarm.addLeecher({}, [leecher], { selectOnly: [{ start: 2, end: 2 }] });
