@@ -260,6 +260,15 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
         offAdded();
         reject(error);
       });
+      fetch.once('stopped', () => {
+        offAdded();
+        reject(
+          new BitloomError(
+            'SESSION_FETCH_STOPPED',
+            'the magnet link was removed, or the session closed, before its metadata arrived',
+          ),
+        );
+      });
     });
   }
 

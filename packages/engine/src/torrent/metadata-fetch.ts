@@ -29,6 +29,8 @@ export type MetadataFetchEvents = {
   /** A peer sent metadata of the wrong size or content and is not asked again. */
   'bad-peer': { address: string; reason: string };
   error: Error;
+  /** Stopped before the metadata arrived (removed, or the session closed): no `metadata` will follow. */
+  stopped: undefined;
 };
 
 export interface MetadataFetchOptions {
@@ -59,6 +61,7 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
   private readonly metadata: UtMetadata;
   private readonly discovery: PeerDiscovery;
   private running = false;
+  private gotMetadata = false;
 
   constructor(options: MetadataFetchOptions) {
     super();
@@ -99,7 +102,9 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
 
   /** Stops fetching: closes every connection (the torrent that follows dials them again). */
   async stop(): Promise<void> {
+    const wasFetching = this.running && !this.gotMetadata;
     this.running = false;
+    if (wasFetching) this.emit('stopped', undefined);
     for (const peer of [...this.peers.values()]) peer.close('torrent-stopped', 'metadata phase over');
     await this.discovery.stop();
   }
@@ -207,6 +212,7 @@ export class MetadataFetch extends TypedEmitter<MetadataFetchEvents> implements 
     try {
       const info = await parseInfoDictionary(bytes, this.options.platform.hasher);
       if (!this.running) return;
+      this.gotMetadata = true;
       this.emit('metadata', info);
     } catch (error) {
       this.emit('error', error instanceof Error ? error : new Error(String(error)));

@@ -352,10 +352,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.resumeState.noteFilePriorities(this.filePriorities);
     for (const peer of this.peers.values()) this.updateInterest(peer);
     if (this.state === 'seeding' && !this.complete) this.setState('downloading');
-    else if (this.state === 'downloading' && this.complete) {
-      this.setState('seeding');
-      this.emit('done', this.status());
-    }
+    // Skipping the files still missing completes the download as the last piece would.
+    else if (this.state === 'downloading' && this.complete) this.downloadCompleted();
     this.storage?.applyPriorities(priorities).catch((e: unknown) => this.fail(e, 'cannot apply priorities'));
   }
 
@@ -695,21 +693,25 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     }
     this.emit('piece', { piece });
     this.resumeState.markDirty();
-    if (this.complete) {
-      if (this.state !== 'paused') this.setState('seeding');
-      this.discovery.completed();
-      for (const peer of [...this.peers.values()]) {
-        if (peer.peerIsSeed) peer.close('not-useful', 'both sides are seeds');
-        else peer.setInterested(false);
-      }
-      void this.storage!.flush().then(
-        async () => {
-          await this.saveResume();
-          this.emit('done', this.status());
-        },
-        (error: unknown) => this.fail(error, 'cannot flush the downloaded data'),
-      );
+    if (this.complete) this.downloadCompleted();
+  }
+
+  /** Every wanted piece is verified: seed, tell the trackers, and report `done` once the data is durable. */
+  private downloadCompleted(): void {
+    if (this.state !== 'paused') this.setState('seeding');
+    // `completed` means a seed to trackers (BEP 3: left = 0); a finished selection of files is not one.
+    if (this.picker.haveCount === this.pieceCount) this.discovery.completed();
+    for (const peer of [...this.peers.values()]) {
+      if (peer.peerIsSeed) peer.close('not-useful', 'both sides are seeds');
+      else peer.setInterested(false);
     }
+    void this.storage!.flush().then(
+      async () => {
+        await this.saveResume();
+        this.emit('done', this.status());
+      },
+      (error: unknown) => this.fail(error, 'cannot flush the downloaded data'),
+    );
   }
 
   /**

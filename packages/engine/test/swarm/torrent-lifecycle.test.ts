@@ -160,6 +160,25 @@ describe('torrent lifecycle through the library API', () => {
     });
   });
 
+  it('a magnet link still fetching when it is removed or the session closes: add() rejects instead of hanging', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'a.bin', length: 100_000 }], 32 * 1024);
+    swarm = new Swarm(torrent);
+    const session = await leecherSession(
+      createTestPlatform({ seed: 6, host: LEECHER_HOST, network: swarm.network }),
+    );
+    // Nobody has the metadata: the fetch can only end by being stopped.
+    const magnet = `magnet:?xt=urn:btih:${torrent.info.infoHashHex}`;
+    const removed = session.add(magnet, { savePath: '/m' });
+    await swarm.clock.runUntil(() => session.fetches.size === 1);
+    await session.removeTorrent(torrent.info.infoHashHex);
+    await expect(removed).rejects.toMatchObject({ code: 'SESSION_FETCH_STOPPED' });
+
+    const closed = session.add(magnet, { savePath: '/m' });
+    await swarm.clock.runUntil(() => session.fetches.size === 1);
+    await session.close();
+    await expect(closed).rejects.toMatchObject({ code: 'SESSION_FETCH_STOPPED' });
+  });
+
   it('removeTorrent keeps the data by default; with deleteData it deletes the files and part file only', async () => {
     const files = [
       { name: 'a.bin', length: 40_000 },

@@ -213,6 +213,60 @@ describe('announcing in a simulated swarm', () => {
     expect(seeder.torrent.status().uploadedBytes).toBeGreaterThanOrEqual(info.totalLength);
   });
 
+  it('skipping the files still missing completes the download (done, seeding) but is no `completed` to the tracker', async () => {
+    const half = 512 * 1024;
+    const swarmTorrent = await makeSwarmTorrent(
+      [
+        { name: 'first.bin', length: half },
+        { name: 'second.bin', length: half },
+      ],
+      64 * 1024,
+    );
+    swarm = new TrackedSwarm(swarmTorrent);
+    await swarm.addPeer('10.0.0.1', true);
+    const leecher = await swarm.addPeer('10.0.0.2', false);
+    leecher.torrent.setSequential(true);
+    let done = 0;
+    leecher.torrent.on('done', () => done++);
+    const first = leecher.torrent.files()[0]!;
+    await swarm.clock.runUntil(() => first.status().progress === 1, { maxMs: 300_000 });
+    expect(leecher.torrent.complete).toBe(false);
+
+    leecher.torrent.selectFiles([{ start: 0, end: 0 }]);
+    await swarm.clock.runUntil(() => done === 1);
+    expect(leecher.torrent.state).toBe('seeding');
+    expect(leecher.torrent.status().progress).toBe(1);
+    // As at the end of any download: the seed has nothing more for us and is let go.
+    expect(leecher.torrent.peers.size).toBe(0);
+    await swarm.clock.advanceAsync(60_000);
+    await leecher.session.close();
+    const fromLeecher = swarm.tracker.announces.filter((a) => a.host === leecher.host);
+    expect(fromLeecher.map((a) => a.event)).not.toContain('completed');
+    expect(fromLeecher.at(-1)).toMatchObject({ event: 'stopped' });
+    expect(fromLeecher.at(-1)!.left).toBeGreaterThan(0);
+  });
+
+  it('a download of some files only never announces `completed` (left stays above 0)', async () => {
+    const swarmTorrent = await makeSwarmTorrent(
+      [
+        { name: 'first.bin', length: 256 * 1024 },
+        { name: 'second.bin', length: 256 * 1024 },
+      ],
+      64 * 1024,
+    );
+    swarm = new TrackedSwarm(swarmTorrent);
+    await swarm.addPeer('10.0.0.1', true);
+    const leecher = await swarm.addPeer('10.0.0.2', false);
+    leecher.torrent.selectFiles([{ start: 1, end: 1 }]);
+    await swarm.clock.runUntil(() => leecher.torrent.complete, { maxMs: 300_000 });
+    await swarm.clock.advanceAsync(60_000);
+    await leecher.session.close();
+    const events = swarm.tracker.eventsFrom(leecher.host);
+    expect(events[0]).toBe('started');
+    expect(events.at(-1)).toBe('stopped');
+    expect(events).not.toContain('completed');
+  });
+
   it('control: when the leecher cannot reach the tracker, the two peers never meet', async () => {
     const swarmTorrent = await makeSwarmTorrent([{ name: 'payload.bin', length: 256 * 1024 }], 64 * 1024);
     swarm = new TrackedSwarm(swarmTorrent);
