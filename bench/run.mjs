@@ -190,9 +190,13 @@ async function clientVersions(clients) {
       .catch((error) => `? (${error.message})`);
   }
   if (clients.includes('transmission')) {
-    versions.transmission = (
-      await runToCompletion('transmission-daemon', ['-V']).catch((error) => `? (${error.message})`)
-    ).trim();
+    versions.transmission =
+      // It prints its version on stderr.
+      (
+        await runToCompletion('sh', ['-c', 'transmission-daemon -V 2>&1']).catch(
+          (error) => `? (${error.message})`,
+        )
+      ).trim();
   }
   return versions;
 }
