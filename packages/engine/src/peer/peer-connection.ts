@@ -20,6 +20,7 @@ import {
   MessageFramer,
   type PeerMessage,
   reservedBits,
+  supportsDht,
   supportsExtended,
   supportsFast,
 } from '../wire/index.js';
@@ -82,6 +83,8 @@ export interface PeerConnectionOptions {
    * first): the handshake timeout counts from here, so a peer trickling its handshake cannot restart the clock.
    */
   readonly openedAt?: number;
+  /** Our DHT node's UDP port, when the session runs one: the handshake says so and PORT tells DHT peers. */
+  readonly dhtPort?: number;
 }
 
 type Phase = 'handshaking' | 'active' | 'closed';
@@ -118,6 +121,8 @@ export class PeerConnection {
   peerIsSeed = false;
   fastExtension = false;
   extensionProtocol = false;
+  /** The peer's handshake set the BEP 5 DHT bit. */
+  peerRunsDht = false;
   /** The peer's advertised request queue limit (BEP 10 reqq); 250 when unknown, like libtorrent. */
   peerReqq = 250;
   /** The peer's client name from its extended handshake (untrusted, for display). */
@@ -147,6 +152,7 @@ export class PeerConnection {
   private readonly ourPeerId: Uint8Array;
   private readonly lookupOwner: PeerConnectionOptions['lookupOwner'];
   private readonly acceptPeerId: PeerConnectionOptions['acceptPeerId'];
+  private readonly dhtPort: number;
   private readonly onClosed: PeerConnectionOptions['onClosed'];
   private lastReceivedAt: number;
   private lastSentAt: number;
@@ -166,6 +172,7 @@ export class PeerConnection {
     this.owner = options.owner;
     this.lookupOwner = options.lookupOwner;
     this.acceptPeerId = options.acceptPeerId;
+    this.dhtPort = options.dhtPort ?? 0;
     this.onClosed = options.onClosed;
     this.outgoing = options.owner !== undefined;
     this.remoteAddress = options.connection.remoteAddress;
@@ -323,6 +330,7 @@ export class PeerConnection {
     this.peerId = peerId;
     this.fastExtension = supportsFast(handshake.reserved);
     this.extensionProtocol = supportsExtended(handshake.reserved);
+    this.peerRunsDht = supportsDht(handshake.reserved);
     this.peerHas = new Bitfield(this.owner.pieceCount);
     this.phase = 'active';
     this.owner.peerReady(this);
@@ -562,12 +570,19 @@ export class PeerConnection {
     );
   }
 
+  /** BEP 5: tells a peer that runs a DHT node where ours listens, so it can add us to its routing table. */
+  sendDhtPort(): void {
+    if (this.dhtPort > 0 && this.peerRunsDht && this.phase === 'active') {
+      this.send({ type: 'port', port: this.dhtPort });
+    }
+  }
+
   // ---- helpers ------------------------------------------------------------------------------------------
 
   private sendHandshake(infoHash: Uint8Array): void {
     this.write(
       encodeHandshake({
-        reserved: reservedBits({ extended: true, fast: true }),
+        reserved: reservedBits({ extended: true, fast: true, dht: this.dhtPort > 0 }),
         infoHash,
         peerId: this.ourPeerId,
       }),

@@ -94,6 +94,8 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
   private readonly globalLimits = { download: new TokenBucket(), upload: new TokenBucket() };
   /** The session's DHT node, when enabled. */
   dht: Dht | undefined;
+  /** The DHT node's UDP port (0 without a DHT), told to peers (BEP 5 PORT). */
+  private dhtPort = 0;
   private readonly connections = new Set<PeerConnection>();
   /** Incoming connections still in their MSE/PE handshake (or deciding it is plain BitTorrent). */
   private readonly encryptionHandshakes = new Map<AbortController, number>();
@@ -126,6 +128,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
     if (options.dht) {
       const host = listen ? listen.host : '0.0.0.0';
       const socket = await options.platform.udp.bind(host, options.dht.port ?? session.listenPort);
+      session.dhtPort = socket.port;
       session.dht = new Dht({
         platform: options.platform,
         socket,
@@ -337,6 +340,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
             clock: this.platform.clock,
             settings: this.settings,
             ourPeerId: this.peerId,
+            ...(this.dhtPort > 0 && { dhtPort: this.dhtPort }),
             key: this.nextPeerKey++,
             owner: target,
             acceptPeerId: (peerId, peer) => this.checkPeerId(peerId, peer),
@@ -400,6 +404,7 @@ export class Session extends TypedEmitter<SessionEvents> implements PeerDialer {
             clock: this.platform.clock,
             settings: this.settings,
             ourPeerId: this.peerId,
+            ...(this.dhtPort > 0 && { dhtPort: this.dhtPort }),
             key: this.nextPeerKey++,
             openedAt,
             // After MSE the BitTorrent handshake must name the torrent the encrypted one asked for (SKEY).

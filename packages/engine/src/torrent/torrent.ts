@@ -443,6 +443,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       else if (peer.fastExtension && have.hasNone()) peer.send({ type: 'have-none' });
       else if (!have.hasNone()) peer.send({ type: 'bitfield', bytes: have.toBytes() });
       this.extensions.sendHandshake(peer, this.handshakeIdentity());
+      peer.sendDhtPort();
     });
     if (peer.fastExtension) void this.offerAllowedFast(peer);
     this.emit('peer-connected', { address: peer.address });

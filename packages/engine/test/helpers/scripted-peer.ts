@@ -26,6 +26,8 @@ export interface ScriptedPeerOptions {
   fast?: boolean;
   /** Set the BEP 10 extension-protocol bit in our handshake. */
   extended?: boolean;
+  /** Set the BEP 5 DHT bit in our handshake. */
+  dht?: boolean;
   /** Our 20-byte peer id; default `-XX0001-scriptedpeer`. */
   peerId?: Uint8Array;
   /** Stamps `closedAt` with this clock's time. */
@@ -156,7 +158,11 @@ export class ScriptedPeer {
 
 function handshakeBytes(options: ScriptedPeerOptions, infoHash: Uint8Array): Uint8Array {
   return encodeHandshake({
-    reserved: reservedBits({ fast: options.fast ?? false, extended: options.extended ?? false }),
+    reserved: reservedBits({
+      fast: options.fast ?? false,
+      extended: options.extended ?? false,
+      dht: options.dht ?? false,
+    }),
     infoHash,
     peerId: options.peerId ?? DEFAULT_PEER_ID,
   });
