@@ -6,9 +6,16 @@
  * RSS the seeder's, and for bitloom the event loop's delay (p99 and max, sampled at 1 ms while it served).
  */
 import { join } from 'node:path';
-import { runMeasured } from './processes.mjs';
 import { startSeeder } from './seeders.mjs';
-import { compareWithPayload, fixed, MIB, measuredFailure, roundRobin, withFreshDir } from './trial.mjs';
+import {
+  compareWithPayload,
+  fixed,
+  MIB,
+  measuredFailure,
+  roundRobin,
+  runLibtorrentLeecher,
+  withFreshDir,
+} from './trial.mjs';
 
 export const MANY_PEERS_COLUMNS = [
   { key: 'megabytesPerSecond', title: 'upload MB/s', digits: 1, better: 'higher' },
@@ -45,24 +52,13 @@ export async function runManyPeersScenario(context, { id, payload, sessions }) {
         let stats = null;
         try {
           const before = await seeder.usage();
-          const measured = await runMeasured(
-            context.python,
-            [
-              context.libtorrentScript,
-              'leech',
-              payload.torrentFile,
-              downloadDir,
-              '--connect',
-              `127.0.0.1:${seeder.port}`,
-              '--sessions',
-              String(sessions),
-            ],
-            {
-              timeoutMs,
-              scratchDir: context.scratchDir,
-              isCompletionLine: (line) => line?.event === 'complete',
-            },
-          );
+          const measured = await runLibtorrentLeecher(context, {
+            torrentFiles: [payload.torrentFile],
+            downloadDir,
+            seederPort: seeder.port,
+            timeoutMs,
+            extraArgs: ['--sessions', String(sessions)],
+          });
           const after = await seeder.usage();
           stats = await seeder.stop();
           if (!measured.ok) return { ...measured, failure: measuredFailure(measured, timeoutMs) };

@@ -5,9 +5,8 @@
  * seeder reports ready. Then the 20 downloads are timed from the leecher's start to its verified completion.
  * CPU seconds and peak RSS are the seeder's whole life, sampled from /proc before it stops.
  */
-import { runMeasured } from './processes.mjs';
 import { startSeeder } from './seeders.mjs';
-import { fixed, MIB, measuredFailure, roundRobin, withFreshDir } from './trial.mjs';
+import { fixed, MIB, measuredFailure, roundRobin, runLibtorrentLeecher, withFreshDir } from './trial.mjs';
 
 export const SCALE_COLUMNS = [
   { key: 'startupSeconds', title: 'start-up s', digits: 2, better: 'lower' },
@@ -45,22 +44,12 @@ export async function runScaleScenario(context, { id, many, peers }) {
           options.workDir,
           `${id}-${kind}-run${runIndex + 1}`,
           async (downloadDir) => {
-            const measured = await runMeasured(
-              context.python,
-              [
-                context.libtorrentScript,
-                'leech',
-                ...served.map((torrent) => torrent.torrentFile),
-                downloadDir,
-                '--connect',
-                `127.0.0.1:${seeder.port}`,
-              ],
-              {
-                timeoutMs,
-                scratchDir: context.scratchDir,
-                isCompletionLine: (line) => line?.event === 'complete',
-              },
-            );
+            const measured = await runLibtorrentLeecher(context, {
+              torrentFiles: served.map((torrent) => torrent.torrentFile),
+              downloadDir,
+              seederPort: seeder.port,
+              timeoutMs,
+            });
             const usage = await seeder.usage();
             if (!measured.ok) return { ...measured, failure: measuredFailure(measured, timeoutMs) };
             return {

@@ -4,7 +4,6 @@
  * completion); CPU seconds are the seeder's while it served (sampled from /proc when it became ready and when the
  * leecher finished, so bitloom's and Transmission's start-up check does not count); peak RSS is the seeder's.
  */
-import { runMeasured } from './processes.mjs';
 import { startSeeder } from './seeders.mjs';
 import {
   compareWithPayload,
@@ -12,6 +11,7 @@ import {
   MIB,
   measuredFailure,
   roundRobin,
+  runLibtorrentLeecher,
   TRANSFER_COLUMNS,
   withFreshDir,
 } from './trial.mjs';
@@ -37,22 +37,12 @@ export async function runSeedScenario(context, { id, payload, seeders }) {
         });
         try {
           const before = await seeder.usage();
-          const measured = await runMeasured(
-            context.python,
-            [
-              context.libtorrentScript,
-              'leech',
-              payload.torrentFile,
-              downloadDir,
-              '--connect',
-              `127.0.0.1:${seeder.port}`,
-            ],
-            {
-              timeoutMs,
-              scratchDir: context.scratchDir,
-              isCompletionLine: (line) => line?.event === 'complete',
-            },
-          );
+          const measured = await runLibtorrentLeecher(context, {
+            torrentFiles: [payload.torrentFile],
+            downloadDir,
+            seederPort: seeder.port,
+            timeoutMs,
+          });
           const after = await seeder.usage();
           if (!measured.ok) return { ...measured, failure: measuredFailure(measured, timeoutMs) };
           const mismatch = await compareWithPayload(downloadDir, payload);

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { runToCompletion } from './processes.mjs';
+import { runMeasured, runToCompletion } from './processes.mjs';
 
 const FAILURE_SUMMARY_CHARS = 300;
 
@@ -110,3 +110,26 @@ export function fixed(value, digits) {
 }
 
 export const MIB = 1024 * 1024;
+
+/**
+ * Runs bench/libtorrent-bench.py as a leecher of `torrentFiles` into `downloadDir`, dialling only the seeder on
+ * `seederPort`, timed from process start to its `complete` line (the measurement every seeding scenario takes).
+ */
+export function runLibtorrentLeecher(
+  context,
+  { torrentFiles, downloadDir, seederPort, timeoutMs, extraArgs = [] },
+) {
+  return runMeasured(
+    context.python,
+    [
+      context.libtorrentScript,
+      'leech',
+      ...torrentFiles,
+      downloadDir,
+      '--connect',
+      `127.0.0.1:${seederPort}`,
+      ...extraArgs,
+    ],
+    { timeoutMs, scratchDir: context.scratchDir, isCompletionLine: (line) => line?.event === 'complete' },
+  );
+}
