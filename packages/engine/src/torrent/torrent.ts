@@ -370,13 +370,15 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
 
   /** The files in info-dictionary order (padding files too, flagged): live handles; `status()` is plain data. */
   files(): readonly TorrentFileHandle[] {
-    const source = {
-      pieceLength: this.info.pieceLength,
-      have: (piece: number) => this.picker.have(piece),
-      filePriority: (index: number) => filePriority(this.filePriorities, index),
-      openStream: this.streams.open,
-    };
-    this.fileHandles ??= this.info.files.map((file) => new TorrentFileHandle(source, file));
+    if (this.fileHandles === undefined) {
+      const source = {
+        pieceLength: this.info.pieceLength,
+        have: (piece: number) => this.picker.have(piece),
+        filePriority: (index: number) => filePriority(this.filePriorities, index),
+        openStream: this.streams.open,
+      };
+      this.fileHandles = this.info.files.map((file) => new TorrentFileHandle(source, file));
+    }
     return this.fileHandles;
   }
 
