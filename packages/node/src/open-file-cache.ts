@@ -18,6 +18,8 @@ export class FileSlot {
   sized = false;
   /** An fsync failure of a handle closed in the background, kept for the next `flush` to report. */
   syncError: unknown;
+  /** Settles when the last queued write has: writes to one file run one at a time (see `FileStorage`). */
+  writeTail: Promise<void> = Promise.resolve();
 
   constructor(
     /** Absolute path, already checked to be inside the torrent's root. */

@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, open, readdir, readlink, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { storageErrorFromSystem } from '../src/errors.js';
 import { FileStorage } from '../src/file-storage.js';
 
@@ -142,6 +142,52 @@ describe('FileStorage open-file pool', () => {
     await Promise.all(Array.from({ length: 20 }, (_, i) => files.write(0, i, bytes(1, i))));
     expect(await descriptorsUnder(root)).toBe(1);
     expect(storage.openHandles).toBe(1);
+  });
+
+  it('runs writes to one file one at a time, in the order given, and other files alongside', async () => {
+    const probe = await open(join(root, 'probe'), 'w');
+    const handlePrototype = Object.getPrototypeOf(probe) as {
+      write: (...args: unknown[]) => Promise<unknown>;
+    };
+    await probe.close();
+    const original = handlePrototype.write;
+    const running = new Map<unknown, number>();
+    let mostOnOneFile = 0;
+    let mostAtOnce = 0;
+    const spy = vi.spyOn(handlePrototype, 'write').mockImplementation(async function (
+      this: unknown,
+      ...args
+    ) {
+      running.set(this, (running.get(this) ?? 0) + 1);
+      mostOnOneFile = Math.max(mostOnOneFile, ...running.values());
+      mostAtOnce = Math.max(
+        mostAtOnce,
+        [...running.values()].reduce((a, b) => a + b, 0),
+      );
+      try {
+        await new Promise((resolve) => setImmediate(resolve));
+        return await original.apply(this, args);
+      } finally {
+        running.set(this, running.get(this)! - 1);
+      }
+    });
+    try {
+      const files = await storage.open(root, [
+        { path: ['one.bin'], length: 4096 },
+        { path: ['two.bin'], length: 4096 },
+      ]);
+      await Promise.all(
+        Array.from({ length: 30 }, (_, i) =>
+          Promise.all([files.write(0, 0, bytes(4096, i)), files.write(1, 0, bytes(4096, 100 + i))]),
+        ),
+      );
+      expect(mostOnOneFile).toBe(1);
+      expect(mostAtOnce).toBe(2);
+      expect(await files.read(0, 0, 4096)).toEqual(bytes(4096, 29));
+      expect(await files.read(1, 0, 4096)).toEqual(bytes(4096, 129));
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('closes every handle when the storage closes, and later I/O rejects', async () => {
