@@ -1,18 +1,18 @@
 /**
  * SHA-1 for piece verification (BEP 3 `pieces`) on a pool of worker threads, so hashing a 16 MiB piece never
  * stalls the event loop that drives the sockets. Small inputs are hashed inline: below ~64 KiB the round trip to
- * a worker costs more than the hash. Each piece is copied once into a buffer the worker owns for the job: the
- * buffer is transferred to the worker and back with the digest, so it is allocated once per worker, not once per
- * piece (a fresh 1 MiB buffer costs 256 page faults). The caller's buffer is never transferred or kept. A piece
- * already in shared memory is read by the worker in place instead. Shared memory is not offered for assembling
- * pieces: V8 copies into a `SharedArrayBuffer` byte by byte with relaxed atomics, ten times slower than this
- * one copy. Jobs are served first in, first out. Workers start on first use, are unref'd while idle (an idle pool
- * never keeps the process alive) and ref'd while hashing (a pending digest does).
+ * a worker costs more than the hash. `sha1Moving` moves the caller's buffer to the worker and back (no copy) when
+ * the bytes are a whole `ArrayBuffer`; `sha1` copies them once into a buffer the worker owns, which travels to the
+ * worker and back with the digest, so it is allocated once per worker, not once per piece (a fresh 1 MiB buffer
+ * costs 256 page faults). A piece already in shared memory is read by the worker in place. Shared memory is not
+ * used for assembling pieces: V8 copies into a `SharedArrayBuffer` byte by byte with relaxed atomics, ten times
+ * slower than one copy. Jobs are served first in, first out. Workers start on first use, are unref'd while idle
+ * (an idle pool never keeps the process alive) and ref'd while hashing (a pending digest does).
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { Hasher } from '@bitloom/engine';
+import type { Hasher, MovedDigest } from '@bitloom/engine';
 import { HasherError } from './errors.js';
 import { HASH_WORKER_SOURCE } from './hash-worker-source.js';
 
@@ -29,7 +29,9 @@ export interface WorkerHasherOptions {
 
 interface HashJob {
   readonly data: Uint8Array;
-  readonly resolve: (digest: Uint8Array) => void;
+  /** The caller gave `data` up: its buffer travels to the worker and comes back in the reply. */
+  readonly moving: boolean;
+  readonly resolve: (reply: MovedDigest) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -73,12 +75,24 @@ export class WorkerHasher implements Hasher {
   }
 
   sha1(data: Uint8Array): Promise<Uint8Array> {
+    return this.#hash(data, false).then((reply) => reply.digest);
+  }
+
+  /** Moves `data`'s buffer to a worker and back when it is a whole `ArrayBuffer`; copies it otherwise. */
+  sha1Moving(data: Uint8Array): Promise<MovedDigest> {
+    const buffer = data.buffer;
+    const whole =
+      buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
+    return this.#hash(data, whole);
+  }
+
+  #hash(data: Uint8Array, moving: boolean): Promise<MovedDigest> {
     if (this.#closed) return Promise.reject(new HasherError('HASHER_CLOSED', 'the hasher is closed'));
     if (data.byteLength < INLINE_HASH_LIMIT || this.workerCount === 0) {
-      return Promise.resolve(sha1Inline(data));
+      return Promise.resolve({ digest: sha1Inline(data), data });
     }
     return new Promise((resolve, reject) => {
-      this.#queue.push({ data, resolve, reject });
+      this.#queue.push({ data, moving, resolve, reject });
       this.#dispatch();
     });
   }
@@ -112,7 +126,11 @@ export class WorkerHasher implements Hasher {
       worker.job = job;
       worker.thread.ref();
       const data = job.data;
-      if (data.buffer instanceof SharedArrayBuffer) {
+      if (job.moving) {
+        worker.thread.postMessage({ buffer: data.buffer, length: data.byteLength }, [
+          data.buffer as ArrayBuffer,
+        ]);
+      } else if (data.buffer instanceof SharedArrayBuffer) {
         // Shared memory is seen by the worker as it is: only the coordinates travel.
         worker.thread.postMessage({ shared: data.buffer, offset: data.byteOffset, length: data.byteLength });
       } else {
@@ -136,11 +154,13 @@ export class WorkerHasher implements Hasher {
     thread.on('message', (reply: HashReply) => {
       const job = worker.job;
       worker.job = undefined;
-      worker.spare = reply.buffer;
+      if (job?.moving !== true) worker.spare = reply.buffer;
       thread.unref();
       if (!this.#workers.has(worker)) return;
       this.#idle.push(worker);
-      job?.resolve(reply.digest);
+      if (job?.moving && reply.buffer)
+        job.resolve({ digest: reply.digest, data: new Uint8Array(reply.buffer) });
+      else if (job) job.resolve({ digest: reply.digest, data: job.data });
       this.#dispatch();
     });
     thread.on('error', (cause) => this.#lose(worker, cause));

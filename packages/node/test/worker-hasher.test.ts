@@ -115,6 +115,30 @@ describe('WorkerHasher', () => {
     }
   });
 
+  it('sha1Moving moves a whole buffer to the worker and back: same bytes, no copy left behind', async () => {
+    const hasher = makeHasher(2);
+    const originals = [256 * 1024, 1024 * 1024, 100_001].map((size, i) => piece(size, i));
+    const given = originals.map((bytes) => bytes.slice());
+    const replies = await Promise.all(given.map((bytes) => hasher.sha1Moving(bytes)));
+    replies.forEach((reply, i) => {
+      expect(reply.digest).toEqual(reference(originals[i]!));
+      expect(reply.data).toEqual(originals[i]);
+      expect(given[i]!.byteLength).toBe(0); // moved: the caller's view is detached
+    });
+  });
+
+  it('sha1Moving copies a view of part of a buffer, and hashes small inputs inline, leaving both intact', async () => {
+    const hasher = makeHasher(1);
+    const backing = piece(512 * 1024, 9);
+    const view = backing.subarray(1000, 1000 + 256 * 1024);
+    const reply = await hasher.sha1Moving(view);
+    expect(reply.digest).toEqual(reference(view));
+    expect(reply.data).toBe(view);
+    expect(view.byteLength).toBe(256 * 1024);
+    const small = piece(100, 1);
+    expect((await hasher.sha1Moving(small)).data).toBe(small);
+  });
+
   it('rejects a bad worker count', () => {
     expect(() => new WorkerHasher({ workers: -1 })).toThrow(RangeError);
     expect(() => new WorkerHasher({ workers: 1.5 })).toThrow(RangeError);

@@ -3,7 +3,7 @@
  * promise, so hashing finishes within one flush of the virtual clock. BEP 3 piece hashes and info-hashes.
  */
 import { createHash } from 'node:crypto';
-import type { Hasher } from '@bitloom/engine';
+import type { Hasher, MovedDigest } from '@bitloom/engine';
 
 /** Synchronous SHA-1 of `data` as a fresh Uint8Array (20 bytes). */
 export function sha1Sync(data: Uint8Array): Uint8Array {
@@ -11,7 +11,11 @@ export function sha1Sync(data: Uint8Array): Uint8Array {
   return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength).slice();
 }
 
-/** A `Hasher` that hashes on the calling thread and counts its calls. */
+/**
+ * A `Hasher` that hashes on the calling thread and counts its calls. Like Node's worker hasher, `sha1Moving`
+ * really moves a whole buffer (the caller's view is left detached), so an engine that touched bytes it gave up
+ * would see an empty view and fail its tests.
+ */
 export class TestHasher implements Hasher {
   /** How many digests were asked for: lets tests assert that a piece was (or was not) re-hashed. */
   calls = 0;
@@ -19,6 +23,17 @@ export class TestHasher implements Hasher {
   sha1(data: Uint8Array): Promise<Uint8Array> {
     this.calls++;
     return Promise.resolve(sha1Sync(data));
+  }
+
+  sha1Moving(data: Uint8Array): Promise<MovedDigest> {
+    this.calls++;
+    const digest = sha1Sync(data);
+    const buffer = data.buffer;
+    if (!(buffer instanceof ArrayBuffer) || data.byteOffset !== 0 || data.byteLength !== buffer.byteLength) {
+      return Promise.resolve({ digest, data });
+    }
+    const moved = structuredClone(buffer, { transfer: [buffer] });
+    return Promise.resolve({ digest, data: new Uint8Array(moved) });
   }
 }
 

@@ -1,5 +1,5 @@
 export type { CancelTimer, Clock } from './clock.js';
-export type { Hasher } from './hasher.js';
+export { type Hasher, type MovedDigest, sha1Moving } from './hasher.js';
 export {
   HTTP_DEFAULT_MAX_REDIRECTS,
   type HttpClient,

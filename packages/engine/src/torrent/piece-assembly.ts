@@ -10,7 +10,10 @@ const MAX_POOLED_BUFFERS = 16;
 
 export interface AssemblingPiece {
   readonly piece: number;
-  readonly data: Uint8Array;
+  /** The piece's bytes; replaced by the hasher's hand-back when hashing moved them (`sha1Moving`). */
+  data: Uint8Array;
+  /** Bytes counted against the budget (`data` may be left detached if a moved hash fails). */
+  readonly size: number;
   /** Who sent each block (peer address, by block index): blame for a failed hash. */
   readonly senders: (string | undefined)[];
 }
@@ -22,12 +25,10 @@ export class PieceAssembly {
 
   /**
    * @param pieceLength buffers of this size (all pieces but the last) are recycled
-   * @param allocate where new buffers come from (the hasher's shared memory when it offers it)
    */
   constructor(
     private readonly budgetBytes: number,
     private readonly pieceLength: number,
-    private readonly allocate: (size: number) => Uint8Array = (size) => new Uint8Array(size),
   ) {}
 
   /** Bytes held by partial pieces and pieces waiting for their hash. */
@@ -47,8 +48,9 @@ export class PieceAssembly {
   acquire(piece: number, size: number): AssemblingPiece {
     let entry = this.pieces.get(piece);
     if (!entry) {
-      const data = (size === this.pieceLength ? this.pool.pop() : undefined) ?? this.allocate(size);
-      entry = { piece, data, senders: [] };
+      // Each buffer its own ArrayBuffer, so a hasher can move it to another thread whole.
+      const data = (size === this.pieceLength ? this.pool.pop() : undefined) ?? new Uint8Array(size);
+      entry = { piece, data, size, senders: [] };
       this.pieces.set(piece, entry);
       this.bytes += size;
     }
@@ -64,7 +66,7 @@ export class PieceAssembly {
 
   /** Returns the budget held by a piece taken out (verified and written, or failed). */
   release(entry: AssemblingPiece): void {
-    this.bytes -= entry.data.length;
+    this.bytes -= entry.size;
     this.recycle(entry.data);
   }
 
@@ -73,7 +75,7 @@ export class PieceAssembly {
     const entry = this.pieces.get(piece);
     if (!entry) return;
     this.pieces.delete(piece);
-    this.bytes -= entry.data.length;
+    this.bytes -= entry.size;
     this.recycle(entry.data);
   }
 

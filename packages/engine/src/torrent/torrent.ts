@@ -16,6 +16,7 @@ import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
 import type { BlockRange, PeerConnection } from '../peer/peer-connection.js';
 import { PiecePicker } from '../pieces/index.js';
+import { sha1Moving } from '../platform/hasher.js';
 import type { Platform } from '../platform/platform.js';
 import { LimitChain, RateMeter, TokenBucket } from '../rate/index.js';
 import type { Settings } from '../session/settings.js';
@@ -128,12 +129,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.isSelf = options.isSelf;
     this.listenPort = options.listenPort;
     this.layout = new FileLayout(options.info.files, options.info.pieceLength);
-    const hasher = options.platform.hasher;
-    this.assembly = new PieceAssembly(
-      options.settings.maxPieceBufferBytes,
-      options.info.pieceLength,
-      hasher.allocate ? (size) => hasher.allocate!(size) : undefined,
-    );
+    this.assembly = new PieceAssembly(options.settings.maxPieceBufferBytes, options.info.pieceLength);
     this.smartBan = new SmartBan(options.platform.hasher);
     this.choking = new PeerChoking(this.peers, options.settings, options.platform.random);
     this.knownPeers = new PeerList(options.settings.maxKnownPeersPerTorrent);
@@ -667,7 +663,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     const entry = this.assembly.take(piece);
     if (!entry) return;
     try {
-      const digest = await this.platform.hasher.sha1(entry.data);
+      const hashed = await sha1Moving(this.platform.hasher, entry.data);
+      entry.data = hashed.data;
+      const digest = hashed.digest;
       if (this.isHalted) return;
       if (!equalBytes(digest, this.expectedHash(piece))) {
         await this.pieceFailed(piece, entry.data, entry.senders);
