@@ -98,11 +98,14 @@ class FileTorrentFiles implements TorrentFiles {
     this.#onClosed = onClosed;
   }
 
-  read(fileIndex: number, position: number, length: number): Promise<Uint8Array> {
+  read(fileIndex: number, position: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
     return this.#run(async () => {
       const slot = this.#checkRange(fileIndex, position, length);
-      const out = new Uint8Array(length);
-      if (slot === undefined) return out; // padding reads as zeros
+      if (into !== undefined && into.length < length) {
+        throw new StorageError('STORAGE_OUT_OF_BOUNDS', `read of ${length} bytes into ${into.length}`);
+      }
+      const out = into === undefined ? new Uint8Array(length) : into.subarray(0, length);
+      if (slot === undefined) return out.fill(0); // padding reads as zeros
       try {
         return await this.#cache.withHandle(slot, 'read', async (handle) => {
           let done = 0;

@@ -161,13 +161,16 @@ class MemoryTorrentFiles implements TorrentFiles {
     this.#specs = specs;
   }
 
-  async read(fileIndex: number, position: number, length: number): Promise<Uint8Array> {
+  async read(fileIndex: number, position: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
     const spec = this.#check(fileIndex, position, length);
+    if (into !== undefined && into.length < length) {
+      throw storageError('STORAGE_OUT_OF_BOUNDS', `read of ${length} bytes into ${into.length}`);
+    }
     this.#storage.stats.reads++;
     if (this.#storage.readFailure !== undefined) {
       throw storageError(this.#storage.readFailure, `read of file ${fileIndex} failed (injected)`);
     }
-    if (spec.padding) return new Uint8Array(length);
+    if (spec.padding) return into ? into.fill(0, 0, length).subarray(0, length) : new Uint8Array(length);
     const file = this.#storage.fileAt(this.#root, spec);
     if (file === undefined) throw storageError('STORAGE_MISSING', `file ${fileIndex} does not exist`);
     if (position + length > file.length) {
@@ -176,7 +179,9 @@ class MemoryTorrentFiles implements TorrentFiles {
         `file ${fileIndex} has ${file.length} bytes, read wants ${position}+${length}`,
       );
     }
-    return file.bytes.slice(position, position + length);
+    if (into === undefined) return file.bytes.slice(position, position + length);
+    into.set(file.bytes.subarray(position, position + length));
+    return into.subarray(0, length);
   }
 
   async write(fileIndex: number, position: number, data: Uint8Array): Promise<void> {

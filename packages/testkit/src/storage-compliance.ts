@@ -94,6 +94,22 @@ export function describeStorageCompliance(name: string, makeStorage: () => Promi
       });
     });
 
+    it('reads into a caller buffer, overwriting what it held, and refuses one too small', async () => {
+      const specs = [file(['data.bin'], 1000), { path: ['.pad', '24'], length: 24, padding: true }];
+      await withFiles(specs, async (files) => {
+        const bytes = pattern(1000, 3);
+        await files.write(0, 0, bytes);
+        const into = new Uint8Array(600).fill(0xee);
+        const read = await files.read(0, 100, 500, into);
+        expectBytes(read, bytes.subarray(100, 600));
+        expect(read.buffer).toBe(into.buffer);
+        expect(read.byteOffset).toBe(0);
+        expect(into[500]).toBe(0xee);
+        expectBytes(await files.read(1, 0, 24, into), new Uint8Array(24));
+        await expect(files.read(0, 0, 700, into)).rejects.toMatchObject({ code: 'STORAGE_OUT_OF_BOUNDS' });
+      });
+    });
+
     it('assembles a file from positional writes in any order, including concurrent ones', async () => {
       const blockSize = 16 * 1024;
       const blocks = 8;

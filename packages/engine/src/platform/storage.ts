@@ -17,8 +17,11 @@ export interface StorageFileSpec {
  * this interface only does positional I/O.
  */
 export interface TorrentFiles {
-  /** Reads exactly `length` bytes; rejects if the file is missing or too short. */
-  read(fileIndex: number, position: number, length: number): Promise<Uint8Array>;
+  /**
+   * Reads exactly `length` bytes; rejects if the file is missing or too short. With `into` (at least `length`
+   * bytes) the bytes go into its start and that view is returned, so a caller can reuse one buffer for many reads.
+   */
+  read(fileIndex: number, position: number, length: number, into?: Uint8Array): Promise<Uint8Array>;
   /** Writes all of `data` at `position`, creating the file (and its folders) on first write. */
   write(fileIndex: number, position: number, data: Uint8Array): Promise<void>;
   /** The file's size on disk, or -1 when it does not exist. */

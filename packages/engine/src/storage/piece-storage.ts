@@ -8,7 +8,7 @@
  * that already exists when it is unselected keeps being written in place, as in libtorrent.)
  */
 import { equalBytes } from '../bytes.js';
-import type { Hasher } from '../platform/hasher.js';
+import { type Hasher, sha1Moving } from '../platform/hasher.js';
 import type { Storage, TorrentFiles } from '../platform/storage.js';
 import type { FileLayout, FileSpan } from './file-layout.js';
 import { IoGate } from './io-gate.js';
@@ -86,16 +86,17 @@ export class PieceStorage {
     });
   }
 
-  /** Reads `length` bytes at `begin` inside `piece`. */
-  read(piece: number, begin: number, length: number): Promise<Uint8Array> {
+  /** Reads `length` bytes at `begin` inside `piece`; into the start of `into` when given (see TorrentFiles). */
+  read(piece: number, begin: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
     return this.#gate.shared(async () => {
       const spans = this.layout.spans(piece, begin, length);
-      if (spans.length === 1 && !spans[0]!.padding) return this.#readSpan(piece, begin, spans[0]!);
-      const out = new Uint8Array(length);
+      if (spans.length === 1 && !spans[0]!.padding) return this.#readSpan(piece, begin, spans[0]!, into);
+      const out = into === undefined ? new Uint8Array(length) : into.subarray(0, length);
       await Promise.all(
         spans.map(async (span) => {
-          if (span.padding) return; // zeros
-          out.set(await this.#readSpan(piece, begin, span), span.rangeOffset);
+          const target = out.subarray(span.rangeOffset, span.rangeOffset + span.length);
+          if (span.padding) target.fill(0);
+          else await this.#readSpan(piece, begin, span, target);
         }),
       );
       return out;
@@ -159,8 +160,11 @@ export class PieceStorage {
     const sizes: number[] = [];
     for (let i = 0; i < fileCount; i++) sizes.push(await this.files.size(i));
     const pieceCount = this.layout.pieceCount;
-    // A few pieces in flight so a parallel hasher stays busy while the next piece is read.
+    // A few pieces in flight so a parallel hasher stays busy while the next piece is read. Their buffers are
+    // reused: a fresh buffer per piece cost page faults and garbage for every byte checked.
     const inFlight = new Set<Promise<void>>();
+    const spare: Uint8Array[] = [];
+    const fullLength = this.layout.pieceLength;
     let checked = 0;
     for (let piece = 0; piece < pieceCount; piece++) {
       if (signal?.aborted) return;
@@ -180,8 +184,9 @@ export class PieceStorage {
       }
       const task = (async () => {
         try {
-          const data = await this.read(piece, 0, size);
-          const digest = await hasher.sha1(data);
+          const into = size === fullLength ? (spare.pop() ?? new Uint8Array(size)) : undefined;
+          const { digest, data } = await sha1Moving(hasher, await this.read(piece, 0, size, into));
+          if (data.length === fullLength) spare.push(data);
           if (equalBytes(digest, expectedHash(piece))) onVerified(piece);
         } catch {
           // unreadable data is simply not had
@@ -198,8 +203,8 @@ export class PieceStorage {
   /** True when the piece's data on disk matches `expected` (false when it cannot be read). */
   async pieceMatches(piece: number, hasher: Hasher, expected: Uint8Array): Promise<boolean> {
     try {
-      const data = await this.read(piece, 0, this.layout.pieceSize(piece));
-      return equalBytes(await hasher.sha1(data), expected);
+      const { digest } = await sha1Moving(hasher, await this.read(piece, 0, this.layout.pieceSize(piece)));
+      return equalBytes(digest, expected);
     } catch {
       return false;
     }
@@ -256,11 +261,14 @@ export class PieceStorage {
     }
   }
 
-  #readSpan(piece: number, begin: number, span: FileSpan): Promise<Uint8Array> {
+  async #readSpan(piece: number, begin: number, span: FileSpan, into?: Uint8Array): Promise<Uint8Array> {
     if (this.#parted[span.fileIndex] && this.part) {
-      return this.part.read(piece, begin + span.rangeOffset, span.length);
+      const data = await this.part.read(piece, begin + span.rangeOffset, span.length);
+      if (into === undefined) return data;
+      into.set(data);
+      return into.subarray(0, data.length);
     }
-    return this.files.read(span.fileIndex, span.position, span.length);
+    return this.files.read(span.fileIndex, span.position, span.length, into);
   }
 
   #slice(data: Uint8Array, span: FileSpan): Uint8Array {
