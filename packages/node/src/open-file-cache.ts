@@ -4,8 +4,11 @@
  * most one open in flight. A handle in use by an operation is never closed under it; when every handle is busy
  * the pool briefly exceeds its capacity and shrinks back as operations finish.
  *
- * Durability rule: a handle written through since the last flush is fsynced before it is closed, so closing a
- * handle never loses the chance to make its writes durable; a failed fsync is reported by the next `flush`.
+ * Durability rule: every file written through since the last flush is fsynced by the next `flush` and when its
+ * torrent closes. A handle evicted to make room is closed without an fsync: its file is marked unsynced, and the
+ * flush opens it again to fsync it (fsync makes the file's data durable whichever descriptor wrote it, and Linux
+ * reports a writeback error no descriptor has seen yet to a descriptor opened later). Fsyncing on eviction put a
+ * disk flush in front of every open once a torrent had more files than the pool has handles.
  */
 import { constants, type FileHandle, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -18,6 +21,8 @@ export class FileSlot {
   sized = false;
   /** An fsync failure of a handle closed in the background, kept for the next `flush` to report. */
   syncError: unknown;
+  /** Written through a handle that was closed without an fsync since: the next flush fsyncs the file. */
+  unsynced = false;
   /** Settles when the last queued write has: writes to one file run one at a time (see `FileStorage`). */
   writeTail: Promise<void> = Promise.resolve();
 
@@ -84,7 +89,10 @@ export class OpenFileCache {
     }
   }
 
-  /** Fsyncs the dirty handles of `slots` and waits for background closes; rejects with the first failure. */
+  /**
+   * Fsyncs every file of `slots` written since the last flush (dirty handles, and unsynced files reopened for
+   * it), after the background closes; rejects with the first failure.
+   */
   async flush(slots: Iterable<FileSlot>): Promise<void> {
     await Promise.all(this.#closing);
     const failures: unknown[] = [];
@@ -97,9 +105,20 @@ export class OpenFileCache {
       const entry = this.#entries.get(slot);
       if (entry?.dirty) {
         entry.dirty = false;
+        const wasUnsynced = slot.unsynced;
+        slot.unsynced = false;
         syncs.push(
           entry.handle.sync().catch((error: unknown) => {
             entry.dirty = true;
+            slot.unsynced ||= wasUnsynced;
+            failures.push(error);
+          }),
+        );
+      } else if (slot.unsynced) {
+        slot.unsynced = false;
+        syncs.push(
+          this.#syncClosed(slot).catch((error: unknown) => {
+            slot.unsynced = true;
             failures.push(error);
           }),
         );
@@ -109,13 +128,32 @@ export class OpenFileCache {
     if (failures.length > 0) throw failures[0];
   }
 
-  /** Closes the handles of `slots` (fsyncing dirty ones). Callers first let their operations finish. */
+  /** Closes the handles of `slots`, after making what was written durable. Callers first let their operations finish. */
   async closeSlots(slots: Iterable<FileSlot>): Promise<void> {
-    for (const slot of slots) {
+    const list = [...slots];
+    // A failed fsync here has no one left to tell: the torrent is closing (or the file is being deleted).
+    await this.flush(list).catch(() => {});
+    for (const slot of list) {
       const entry = this.#entries.get(slot);
       if (entry) this.#retire(entry);
     }
     await Promise.all(this.#closing);
+  }
+
+  /** Fsyncs a file none of whose handles is open (a missing file has nothing to make durable). */
+  async #syncClosed(slot: FileSlot): Promise<void> {
+    let handle: FileHandle;
+    try {
+      handle = await open(slot.path, 'r');
+    } catch (error) {
+      if (systemErrorCode(error) === 'ENOENT') return;
+      throw error;
+    }
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close().catch(() => {});
+    }
   }
 
   async #acquire(slot: FileSlot, writable: boolean): Promise<OpenEntry> {
@@ -219,13 +257,13 @@ export class OpenFileCache {
   }
 
   #closeEntry(entry: OpenEntry): Promise<void> {
+    if (entry.dirty) entry.slot.unsynced = true; // the next flush fsyncs the file
     const closing = (async () => {
       try {
-        if (entry.dirty) await entry.handle.sync();
-      } catch (error) {
-        entry.slot.syncError ??= error;
+        await entry.handle.close();
+      } catch {
+        // a close error after writes is reported by the fsync of the next flush
       } finally {
-        await entry.handle.close().catch(() => {});
         this.#openHandles--;
       }
     })();

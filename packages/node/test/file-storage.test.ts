@@ -144,6 +144,36 @@ describe('FileStorage open-file pool', () => {
     expect(storage.openHandles).toBe(1);
   });
 
+  it('evicts written handles without an fsync, and the next flush fsyncs every file written', async () => {
+    const probe = await open(join(root, 'probe'), 'w');
+    const handlePrototype = Object.getPrototypeOf(probe) as { sync: () => Promise<void> };
+    await probe.close();
+    const synced: string[] = [];
+    const original = handlePrototype.sync;
+    const spy = vi.spyOn(handlePrototype, 'sync').mockImplementation(async function (this: { fd: number }) {
+      synced.push(await readlink(`/proc/self/fd/${this.fd}`));
+      return original.call(this);
+    });
+    try {
+      const specs = Array.from({ length: 12 }, (_, i) => ({ path: [`w${i}.bin`], length: 100 }));
+      const files = await storage.open(root, specs);
+      for (let i = 0; i < specs.length; i++) await files.write(i, 0, bytes(100, i));
+      expect(synced).toEqual([]); // 8 handles were evicted to make room, none fsynced on the way
+      await files.flush();
+      expect(synced.map((path) => path.split('/').pop()).sort()).toEqual(
+        specs.map((spec) => spec.path[0]).sort(),
+      );
+      synced.length = 0;
+      await files.flush();
+      expect(synced).toEqual([]); // nothing written since
+      await files.write(0, 0, bytes(10, 9));
+      await files.close();
+      expect(synced.map((path) => path.split('/').pop())).toEqual(['w0.bin']); // closing makes it durable
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('runs writes to one file one at a time, in the order given, and other files alongside', async () => {
     const probe = await open(join(root, 'probe'), 'w');
     const handlePrototype = Object.getPrototypeOf(probe) as {
