@@ -8,6 +8,7 @@ import { ExitCode } from './exit-codes.js';
 import { buildProgram } from './program.js';
 
 export type { CliContext, CliIO, OutputStream } from './cli-context.js';
+export { stopOnClosedOutput } from './closed-output.js';
 export { ExitCode } from './exit-codes.js';
 
 /**
