@@ -118,6 +118,12 @@ export const SETTINGS_TABLE = spec({
     max: 1024 * 1024 * 1024,
     doc: 'Memory for whole pieces read for upload; each is checked against its hash before its first block goes out (at least one piece is kept).',
   },
+  readTrustMs: {
+    default: 60_000,
+    min: 0,
+    max: 24 * 60 * 60 * 1000,
+    doc: 'A piece read back for upload is hashed again only if its last check is older than this (0: on every read from disk).',
+  },
   resumeSaveIntervalMs: {
     default: 30_000,
     min: 1000,

@@ -226,7 +226,13 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       });
       this.storage = storage;
       await storage.applyPriorities(this.filePriorities);
-      this.readCache = new ReadCache(storage, verify, this.settings.readCacheBytes);
+      this.readCache = new ReadCache(
+        storage,
+        verify,
+        this.settings.readCacheBytes,
+        this.settings.readTrustMs,
+        () => this.platform.clock.now(),
+      );
       this.setState('checking');
       const outcome = await this.resumeState.restore({
         storage,
@@ -688,6 +694,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
 
   private pieceVerified(piece: number): void {
     this.picker.pieceVerified(piece);
+    this.readCache?.markVerified(piece);
     this.verifiedBytes += this.pieceSize(piece);
     for (const peer of this.peers.values()) {
       if (!peer.peerHas?.get(piece)) peer.send({ type: 'have', piece });

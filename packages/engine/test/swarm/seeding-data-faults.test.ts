@@ -1,7 +1,7 @@
 /**
  * Storage faults under a seeder and a read-only download folder, on the virtual clock: data that rots or shrinks
- * on disk after it was verified is caught before any of it is uploaded (each piece read back for upload is hashed
- * first), reported as `piece-lost`, fetched again, and never blamed on a peer; a download folder that refuses
+ * on disk after it was verified is caught before any of it is uploaded (a piece read back for upload is hashed
+ * first, unless it was checked less than `readTrustMs` ago), reported as `piece-lost`, fetched again, and never blamed on a peer; a download folder that refuses
  * writes stops the torrent with STORAGE_READ_ONLY and nothing else breaks.
  */
 import type { BitloomError } from '@bitloom/engine';
@@ -87,6 +87,37 @@ describe('storage faults while seeding', () => {
     const cache = Reflect.get(run.broken.torrent, 'readCache') as { verifiedReads: number };
     // 16 pieces of 4 blocks, all fit the 16 MiB read cache: 16 reads and hashes for 64 blocks uploaded.
     expect(cache.verifiedReads).toBe(16);
+  });
+
+  it('a piece checked less than readTrustMs ago is not hashed again on a re-read; after the window a flipped byte is caught', async () => {
+    // 32 pieces of 64 KiB against a 1 MiB read cache: serving the torrent again reads pieces from disk again.
+    const torrent = await makeSwarmTorrent([{ name: 'big.bin', length: 32 * PIECE }], PIECE);
+    swarm = new Swarm(torrent);
+    const seeder = await swarm.addSeeder({ readCacheBytes: 1024 * 1024, readTrustMs: 60_000 });
+    await swarm.clock.runUntil(() => seeder.torrent.complete);
+    const cache = Reflect.get(seeder.torrent, 'readCache') as { verifiedReads: number };
+    const lost: string[] = [];
+    seeder.torrent.on('piece-lost', (e) => lost.push(e.reason));
+    const fetchAll = async () => {
+      const leecher = await swarm!.addLeecher({}, [seeder]);
+      await swarm!.clock.runUntil(() => leecher.torrent.complete, { maxMs: 120_000 });
+      expect(leecher.torrent.status().hashFailures).toBe(0);
+      return leecher;
+    };
+    await fetchAll();
+    expect(cache.verifiedReads).toBe(32); // the start-up check does not count: each piece hashed on its first read
+    const readsBefore = seeder.platform.storage.stats.reads;
+    await fetchAll();
+    expect(seeder.platform.storage.stats.reads).toBeGreaterThan(readsBefore); // read from disk again …
+    expect(cache.verifiedReads).toBe(32); // … but trusted: checked less than a minute ago
+    await swarm.clock.advanceAsync(61_000);
+    seeder.platform.storage.corrupt(0, 7 * PIECE + 99);
+    const last = await swarm.addLeecher({}, [seeder]);
+    await swarm.clock.runUntil(() => lost.length > 0 && last.torrent.status().verifiedBytes === 31 * PIECE, {
+      maxMs: 120_000,
+    });
+    expect(lost).toEqual([expect.stringMatching(/^STORAGE_CORRUPT: piece 7 /)]);
+    expect(last.torrent.status().hashFailures).toBe(0); // the rotten piece never went out
   });
 });
 
