@@ -31,6 +31,8 @@ export class MemoryStorage implements Storage {
   #writeFailure: string | undefined;
   #readFailure: string | undefined;
   #writeCount = 0;
+  /** While set, writes wait for it (a disk that has stalled). */
+  #writesHeld: Promise<void> | undefined;
   /** Counts of operations, for tests that assert on I/O. */
   readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0 };
 
@@ -48,6 +50,24 @@ export class MemoryStorage implements Storage {
   /** Makes every later write reject with a `BitloomError` of this code (e.g. `STORAGE_DISK_FULL`); null heals. */
   failWritesWith(code: string | null): void {
     this.#writeFailure = code ?? undefined;
+  }
+
+  /** Stalls writes (a slow disk): each write, current and later, waits until the returned function is called. */
+  holdWrites(): () => void {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#writesHeld = held;
+    return () => {
+      if (this.#writesHeld === held) this.#writesHeld = undefined;
+      release();
+    };
+  }
+
+  /** Resolves when writes may go on (at once unless `holdWrites` is in force). */
+  get writesHeld(): Promise<void> | undefined {
+    return this.#writesHeld;
   }
 
   /** Makes every later read reject with a `BitloomError` of this code (e.g. `STORAGE_IO`); null heals. */
@@ -187,6 +207,7 @@ class MemoryTorrentFiles implements TorrentFiles {
   async write(fileIndex: number, position: number, data: Uint8Array): Promise<void> {
     const spec = this.#check(fileIndex, position, data.length);
     const storage = this.#storage;
+    await storage.writesHeld;
     if (storage.writeFailure !== undefined) {
       throw storageError(storage.writeFailure, `write to file ${fileIndex} failed (injected)`);
     }

@@ -36,6 +36,8 @@ export interface PiecePickerOptions {
 export interface PickOptions {
   /** BEP 6: while the peer chokes us, only these pieces may be requested. */
   fastAllowed?: ReadonlySet<number>;
+  /** Only blocks of pieces already started: piece memory is at its budget, so no new piece may begin. */
+  startedOnly?: boolean;
 }
 
 /** What `blockReceived` decided about an arriving block. */
@@ -294,7 +296,7 @@ export class PiecePicker {
           piece < this.pieceCount &&
           hasPiece(piece) &&
           this.#priority[piece]! > 0 &&
-          (this.#openPartials.has(piece) || this.#untouched.has(piece)),
+          (this.#openPartials.has(piece) || (!options?.startedOnly && this.#untouched.has(piece))),
       );
       candidates.sort(this.#compareStartedFirst);
       for (const piece of candidates) {
@@ -304,7 +306,7 @@ export class PiecePicker {
       return picked;
     }
 
-    if (this.#critical.length > 0) this.#pickCritical(hasPiece, limit, peer, picked);
+    if (this.#critical.length > 0 && !options?.startedOnly) this.#pickCritical(hasPiece, limit, peer, picked);
     const partials = [...this.#openPartials].filter((piece) => this.#priority[piece]! > 0 && hasPiece(piece));
     partials.sort(this.#compareStartedFirst);
     let nextPartial = 0;
@@ -317,7 +319,7 @@ export class PiecePicker {
         this.#takeBlocks(this.#partials.get(partials[nextPartial]!)!, limit, peer, picked);
         nextPartial++;
       }
-      if (picked.length < limit && this.#untouched.levelSize(priority) > 0) {
+      if (picked.length < limit && !options?.startedOnly && this.#untouched.levelSize(priority) > 0) {
         this.#pickUntouched(priority, hasPiece, limit, peer, picked);
       }
     }

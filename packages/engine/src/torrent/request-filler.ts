@@ -44,14 +44,11 @@ export function fillRequests(peer: PeerConnection, context: RequestFillContext):
   // Top up in batches: one write (one syscall) per batch of requests rather than one per block received.
   if (!limited && want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4))) return;
   const has: Bitfield | 'all' = peer.peerIsSeed ? 'all' : peer.peerHas;
-  const picked = context.overBudget
-    ? []
-    : picker.pickBlocks(
-        has,
-        want,
-        peer.key,
-        fastOnly ? { fastAllowed: peer.allowedFastFromPeer } : undefined,
-      );
+  // Over the piece-memory budget, pieces already started are still finished: they hold their memory anyway.
+  const picked = picker.pickBlocks(has, want, peer.key, {
+    ...(fastOnly && { fastAllowed: peer.allowedFastFromPeer }),
+    ...(context.overBudget && { startedOnly: true }),
+  });
   want -= picked.length;
   if (want > 0 && !fastOnly && picker.isEndgame()) {
     picked.push(...picker.pickEndgameBlocks(has, Math.min(want, 8), peer.key));

@@ -688,7 +688,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       this.picker.pieceFailed(piece);
       this.fail(error, `cannot write piece ${piece}`);
     } finally {
+      const wasOverBudget = this.assembly.overBudget;
       this.assembly.release(entry);
+      // Requests paused at the budget resume now, not at the next block or tick (stalls of 300 ms were seen).
+      if (wasOverBudget && !this.assembly.overBudget && !this.isHalted) this.fillOthers();
     }
   }
 

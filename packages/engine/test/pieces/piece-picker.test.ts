@@ -97,6 +97,20 @@ describe('PiecePicker: order', () => {
     ]);
   });
 
+  it('startedOnly (piece memory at its budget) finishes started pieces and starts none', () => {
+    const picker = setupPicker({ availability: '1111' });
+    const first = picker.pickBlocks('all', 2, A);
+    const started = first[0]!.piece;
+    expect(blocksOf(picker.pickBlocks('all', 100, B, { startedOnly: true }))).toEqual([
+      `${started}:2`,
+      `${started}:3`,
+    ]);
+    expect(picker.pickBlocks('all', 100, B, { startedOnly: true })).toEqual([]);
+    const fast = new Set([0, 1, 2, 3]);
+    expect(picker.pickBlocks('all', 100, B, { startedOnly: true, fastAllowed: fast })).toEqual([]);
+    expect(piecesOf(picker.pickBlocks('all', 100, B)).length).toBe(3); // without it the rest start
+  });
+
   it('counts HAVE ALL peers in availability without changing the order', () => {
     const picker = setupPicker({ availability: '21' });
     picker.addSeed();

@@ -58,6 +58,34 @@ describe('storage faults', () => {
     }
   });
 
+  it('a stalled disk: requests stop at the piece-memory budget and resume the moment a finished write frees it', async () => {
+    const MIB = 1024 * 1024;
+    const torrent = await makeSwarmTorrent([{ name: 'slow-disk.bin', length: 40 * MIB }], MIB);
+    swarm = new Swarm(torrent);
+    const seeder = await swarm.addSeeder();
+    const leecher = await swarm.addLeecher({ maxPieceBufferBytes: 16 * MIB }, [seeder]);
+    const release = leecher.platform.storage.holdWrites();
+    const outstanding = () => {
+      let sum = 0;
+      for (const peer of (
+        Reflect.get(leecher.torrent, 'peers') as Map<unknown, { outstanding: { size: number } }>
+      ).values())
+        sum += peer.outstanding.size;
+      return sum;
+    };
+    const assembly = Reflect.get(leecher.torrent, 'assembly') as { heldBytes: number; overBudget: boolean };
+    // Nothing can be written: the budget fills, and once the started pieces are in, nothing more is asked for.
+    await swarm.clock.runUntil(() => assembly.overBudget && outstanding() === 0, { maxMs: 60_000 });
+    expect(assembly.heldBytes).toBeLessThanOrEqual(16 * MIB + 8 * MIB);
+    const beforeRelease = swarm.clock.now();
+    release();
+    // The writes complete, the budget frees, and requests go out again without waiting for a tick or a block.
+    await swarm.clock.runUntil(() => outstanding() > 0, { maxMs: 1000 });
+    expect(swarm.clock.now() - beforeRelease).toBeLessThan(5);
+    await swarm.clock.runUntil(() => leecher.torrent.complete, { maxMs: 120_000 });
+    expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
+  });
+
   it('data deleted while seeding: the lost pieces are reported and no longer served, the peer is not blamed, the leecher completes elsewhere', async () => {
     const torrent = await makeSwarmTorrent([{ name: 'gone.bin', length: 1024 * 1024 }], 64 * 1024);
     swarm = new Swarm(torrent);
