@@ -1,12 +1,11 @@
 /**
  * Pieces being assembled from blocks: one buffer per partial piece, allocated on its first block, each block
  * copied in once, plus who sent each block, so a piece that fails its hash can be blamed on the right peers.
- * Bounded by a byte budget: the torrent stops requesting new pieces while it is spent. Buffers are recycled:
- * a fresh buffer costs page faults on first touch, which showed as a third of the download's CPU time.
+ * Bounded by a byte budget: the torrent stops starting new pieces while it is spent. Buffers are recycled:
+ * a fresh buffer costs page faults on first touch, which showed as a third of the download's CPU time. Free
+ * buffers kept for reuse count against the same budget (held + pooled never exceeds it), so the pool costs no
+ * memory beyond it; before, up to 16 free buffers were kept whatever the piece size (256 MiB of 16 MiB pieces).
  */
-
-/** Free buffers kept for reuse. */
-const MAX_POOLED_BUFFERS = 16;
 
 export interface AssemblingPiece {
   readonly piece: number;
@@ -22,6 +21,7 @@ export class PieceAssembly {
   private readonly pieces = new Map<number, AssemblingPiece>();
   private bytes = 0;
   private readonly pool: Uint8Array[] = [];
+  private pooledBytes = 0;
 
   /**
    * @param pieceLength buffers of this size (all pieces but the last) are recycled
@@ -49,7 +49,9 @@ export class PieceAssembly {
     let entry = this.pieces.get(piece);
     if (!entry) {
       // Each buffer its own ArrayBuffer, so a hasher can move it to another thread whole.
-      const data = (size === this.pieceLength ? this.pool.pop() : undefined) ?? new Uint8Array(size);
+      const pooled = size === this.pieceLength ? this.pool.pop() : undefined;
+      if (pooled) this.pooledBytes -= pooled.length;
+      const data = pooled ?? new Uint8Array(size);
       entry = { piece, data, size, senders: [] };
       this.pieces.set(piece, entry);
       this.bytes += size;
@@ -83,10 +85,19 @@ export class PieceAssembly {
     this.pieces.clear();
     this.bytes = 0;
     this.pool.length = 0;
+    this.pooledBytes = 0;
+  }
+
+  /** Free buffers kept for reuse, in bytes (within the budget together with `heldBytes`). */
+  get poolBytes(): number {
+    return this.pooledBytes;
   }
 
   /** Every byte of a recycled buffer is overwritten by blocks before it is hashed again, so no zeroing. */
   private recycle(data: Uint8Array): void {
-    if (data.length === this.pieceLength && this.pool.length < MAX_POOLED_BUFFERS) this.pool.push(data);
+    if (data.length !== this.pieceLength) return;
+    if (this.bytes + this.pooledBytes + data.length > this.budgetBytes) return;
+    this.pool.push(data);
+    this.pooledBytes += data.length;
   }
 }
