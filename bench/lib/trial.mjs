@@ -76,7 +76,10 @@ export function measuredFailure(measured, timeoutMs) {
 export async function roundRobin({ clients, runs, log, label, trial, describe }) {
   const trials = Object.fromEntries(clients.map((client) => [client, []]));
   for (let runIndex = 0; runIndex < runs; runIndex++) {
-    for (const client of clients) {
+    // Each run starts with the next client: what a trial leaves behind (its freed memory, see warm-up.mjs) then
+    // falls on a different client each run instead of always on the same one.
+    const order = clients.map((_, i) => clients[(i + runIndex) % clients.length]);
+    for (const client of order) {
       let result;
       try {
         result = await trial(client, runIndex);

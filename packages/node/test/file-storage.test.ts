@@ -174,6 +174,36 @@ describe('FileStorage open-file pool', () => {
     }
   });
 
+  it('hands a large write to the kernel in calls of at most 256 KiB, in order, and the bytes land whole', async () => {
+    const probe = await open(join(root, 'probe'), 'w');
+    const handlePrototype = Object.getPrototypeOf(probe) as {
+      write: (...args: unknown[]) => Promise<unknown>;
+    };
+    await probe.close();
+    const calls: [number, number][] = [];
+    const original = handlePrototype.write;
+    const spy = vi.spyOn(handlePrototype, 'write').mockImplementation(function (this: unknown, ...args) {
+      calls.push([args[2] as number, args[3] as number]); // length, position
+      return original.apply(this, args);
+    });
+    try {
+      const length = 1024 * 1024 + 1000;
+      const files = await storage.open(root, [{ path: ['big.bin'], length: length + 10 }]);
+      const data = new Uint8Array(length).map((_, i) => i % 251);
+      await files.write(0, 10, data);
+      expect(calls).toEqual([
+        [262144, 10],
+        [262144, 262154],
+        [262144, 524298],
+        [262144, 786442],
+        [1000, 1048586],
+      ]);
+      expect(await files.read(0, 10, length)).toEqual(data);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
   it('runs writes to one file one at a time, in the order given, and other files alongside', async () => {
     const probe = await open(join(root, 'probe'), 'w');
     const handlePrototype = Object.getPrototypeOf(probe) as {
