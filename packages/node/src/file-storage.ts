@@ -20,15 +20,15 @@ import { resolveInsideRoot } from './storage-paths.js';
 const MAX_IO_CHUNK = 1 << 30;
 
 /**
- * Writes go to the kernel in pieces of at most this many bytes. Linux (ext4 with large folios) backs a 1 MiB write
- * with 1 MiB folios, which on a virtual machine that hands freed memory back to its host (free page reporting)
- * come from memory the host must fault in again. Measured on this project's 2-core VM, 1 GiB downloaded by
- * `bitloom download` from a libtorrent seeder after another client's 16 KiB writes: 1 MiB writes 6.0–6.2 s
- * (4.2 s system CPU), 512 KiB 3.4–5.9 s, 256 KiB 2.7–3.2 s (0.7–1.0 s), 128 KiB 3.3–3.5 s; without that
- * other client first, 1 MiB writes 3.8–5.4 s against 2.7–3.3 s for 128 KiB. On a machine without the effect the
- * cost is four write calls per MiB instead of one.
+ * Writes go to the kernel in pieces of at most this many bytes. Linux (ext4 with large folios) backs a large write
+ * with large folios, and on a virtual machine that hands freed memory back to its host (free page reporting) those
+ * come from memory the host must fault in again, while small folios come from memory freed recently. Measured on
+ * this project's 2-core VM, 1 GiB from a libtorrent seeder, `npm run bench -- --scenarios 1 --runs 2 --only
+ * bitloom,aria2` twice per size: 1 MiB writes 174/131 and 173/152 MB/s, 256 KiB 207/146 and 202/130, 64 KiB
+ * 300/163 and 303/162 (a plain loop of 1 GiB: 64 KiB writes 0.8–0.9 s, 256 KiB 2.0–4.2 s, 32 KiB 1.6 s of
+ * mostly call overhead). Where memory is not handed back the cost is 16 write calls per MiB instead of one.
  */
-const WRITE_CHUNK = 256 * 1024;
+const WRITE_CHUNK = 64 * 1024;
 
 export interface FileStorageOptions {
   /** Most file handles kept open at once across all torrents (default 64). */

@@ -174,7 +174,7 @@ describe('FileStorage open-file pool', () => {
     }
   });
 
-  it('hands a large write to the kernel in calls of at most 256 KiB, in order, and the bytes land whole', async () => {
+  it('hands a large write to the kernel in calls of at most 64 KiB, in order, and the bytes land whole', async () => {
     const probe = await open(join(root, 'probe'), 'w');
     const handlePrototype = Object.getPrototypeOf(probe) as {
       write: (...args: unknown[]) => Promise<unknown>;
@@ -187,16 +187,16 @@ describe('FileStorage open-file pool', () => {
       return original.apply(this, args);
     });
     try {
-      const length = 1024 * 1024 + 1000;
+      const length = 256 * 1024 + 1000;
       const files = await storage.open(root, [{ path: ['big.bin'], length: length + 10 }]);
       const data = new Uint8Array(length).map((_, i) => i % 251);
       await files.write(0, 10, data);
       expect(calls).toEqual([
-        [262144, 10],
-        [262144, 262154],
-        [262144, 524298],
-        [262144, 786442],
-        [1000, 1048586],
+        [65536, 10],
+        [65536, 65546],
+        [65536, 131082],
+        [65536, 196618],
+        [1000, 262154],
       ]);
       expect(await files.read(0, 10, length)).toEqual(data);
     } finally {
