@@ -7,28 +7,19 @@
  *
  * Writes to one file run one at a time. Linux file systems (ext4, xfs) take the inode's lock for the whole of a
  * buffered write, so writes from several libuv threads to one file never overlap anyway: the waiting threads spun
- * on the lock, 9% of a 1 GiB download's CPU time in `perf`. Reads and writes to other files still run in parallel.
+ * on the lock, 9% of a 1 GiB download's CPU time in `perf`. The bytes go to the kernel from a writer thread in
+ * small calls (file-writer-thread.ts says why). Reads run in parallel.
  */
 import { rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import type { Storage, StorageFileSpec, TorrentFiles } from '@bitloom/engine';
 import { StorageError, type StorageErrorCode, storageErrorFromSystem } from './errors.js';
+import { FileWriterThread } from './file-writer-thread.js';
 import { FileSlot, OpenFileCache } from './open-file-cache.js';
 import { resolveInsideRoot } from './storage-paths.js';
 
 /** Node caps one read or write call at 2 GiB - 1; larger transfers are split. */
 const MAX_IO_CHUNK = 1 << 30;
-
-/**
- * Writes go to the kernel in pieces of at most this many bytes. Linux (ext4 with large folios) backs a large write
- * with large folios, and on a virtual machine that hands freed memory back to its host (free page reporting) those
- * come from memory the host must fault in again, while small folios come from memory freed recently. Measured on
- * this project's 2-core VM, 1 GiB from a libtorrent seeder, `npm run bench -- --scenarios 1 --runs 2 --only
- * bitloom,aria2` twice per size: 1 MiB writes 174/131 and 173/152 MB/s, 256 KiB 207/146 and 202/130, 64 KiB
- * 300/163 and 303/162 (a plain loop of 1 GiB: 64 KiB writes 0.8–0.9 s, 256 KiB 2.0–4.2 s, 32 KiB 1.6 s of
- * mostly call overhead). Where memory is not handed back the cost is 16 write calls per MiB instead of one.
- */
-const WRITE_CHUNK = 64 * 1024;
 
 export interface FileStorageOptions {
   /** Most file handles kept open at once across all torrents (default 64). */
@@ -38,6 +29,7 @@ export interface FileStorageOptions {
 /** The `Storage` of the Node platform. One instance, one open-file pool, shared by every torrent. */
 export class FileStorage implements Storage {
   readonly #cache: OpenFileCache;
+  readonly #writer = new FileWriterThread();
   readonly #openTorrents = new Set<FileTorrentFiles>();
 
   constructor(options: FileStorageOptions = {}) {
@@ -72,21 +64,28 @@ export class FileStorage implements Storage {
       if (spec.grows) slot.sized = true; // never preallocated
       slots.push(slot);
     }
-    const torrentFiles = new FileTorrentFiles(this.#cache, resolve(root), files, slots, (closed) =>
-      this.#openTorrents.delete(closed),
+    const torrentFiles = new FileTorrentFiles(
+      this.#cache,
+      this.#writer,
+      resolve(root),
+      files,
+      slots,
+      (closed) => this.#openTorrents.delete(closed),
     );
     this.#openTorrents.add(torrentFiles);
     return torrentFiles;
   }
 
-  /** Closes the files of every torrent still open. */
+  /** Closes the files of every torrent still open, then stops the writer thread. */
   async close(): Promise<void> {
     await Promise.all([...this.#openTorrents].map((torrentFiles) => torrentFiles.close()));
+    await this.#writer.close();
   }
 }
 
 class FileTorrentFiles implements TorrentFiles {
   readonly #cache: OpenFileCache;
+  readonly #writer: FileWriterThread;
   readonly #root: string;
   readonly #specs: readonly StorageFileSpec[];
   /** One slot per file; undefined for padding files. */
@@ -97,12 +96,14 @@ class FileTorrentFiles implements TorrentFiles {
 
   constructor(
     cache: OpenFileCache,
+    writer: FileWriterThread,
     root: string,
     specs: readonly StorageFileSpec[],
     slots: readonly (FileSlot | undefined)[],
     onClosed: (files: FileTorrentFiles) => void,
   ) {
     this.#cache = cache;
+    this.#writer = writer;
     this.#root = root;
     this.#specs = specs;
     this.#slots = slots;
@@ -144,14 +145,7 @@ class FileTorrentFiles implements TorrentFiles {
       const slot = this.#checkRange(fileIndex, position, data.byteLength);
       if (slot === undefined) return; // padding is never created
       const write = () =>
-        this.#cache.withHandle(slot, 'write', async (handle) => {
-          let done = 0;
-          while (done < data.byteLength) {
-            const chunk = Math.min(data.byteLength - done, WRITE_CHUNK);
-            const { bytesWritten } = await handle.write(data, done, chunk, position + done);
-            done += bytesWritten;
-          }
-        });
+        this.#cache.withHandle(slot, 'write', (handle) => this.#writer.write(handle.fd, data, position));
       const queued = slot.writeTail.then(write);
       slot.writeTail = queued.then(
         () => {},

@@ -174,80 +174,23 @@ describe('FileStorage open-file pool', () => {
     }
   });
 
-  it('hands a large write to the kernel in calls of at most 64 KiB, in order, and the bytes land whole', async () => {
-    const probe = await open(join(root, 'probe'), 'w');
-    const handlePrototype = Object.getPrototypeOf(probe) as {
-      write: (...args: unknown[]) => Promise<unknown>;
-    };
-    await probe.close();
-    const calls: [number, number][] = [];
-    const original = handlePrototype.write;
-    const spy = vi.spyOn(handlePrototype, 'write').mockImplementation(function (this: unknown, ...args) {
-      calls.push([args[2] as number, args[3] as number]); // length, position
-      return original.apply(this, args);
-    });
-    try {
-      const length = 256 * 1024 + 1000;
-      const files = await storage.open(root, [{ path: ['big.bin'], length: length + 10 }]);
-      const data = new Uint8Array(length).map((_, i) => i % 251);
-      await files.write(0, 10, data);
-      expect(calls).toEqual([
-        [65536, 10],
-        [65536, 65546],
-        [65536, 131082],
-        [65536, 196618],
-        [1000, 262154],
-      ]);
-      expect(await files.read(0, 10, length)).toEqual(data);
-    } finally {
-      spy.mockRestore();
-    }
-  });
-
-  it('runs writes to one file one at a time, in the order given, and other files alongside', async () => {
-    const probe = await open(join(root, 'probe'), 'w');
-    const handlePrototype = Object.getPrototypeOf(probe) as {
-      write: (...args: unknown[]) => Promise<unknown>;
-    };
-    await probe.close();
-    const original = handlePrototype.write;
-    const running = new Map<unknown, number>();
-    let mostOnOneFile = 0;
-    let mostAtOnce = 0;
-    const spy = vi.spyOn(handlePrototype, 'write').mockImplementation(async function (
-      this: unknown,
-      ...args
-    ) {
-      running.set(this, (running.get(this) ?? 0) + 1);
-      mostOnOneFile = Math.max(mostOnOneFile, ...running.values());
-      mostAtOnce = Math.max(
-        mostAtOnce,
-        [...running.values()].reduce((a, b) => a + b, 0),
-      );
-      try {
-        await new Promise((resolve) => setImmediate(resolve));
-        return await original.apply(this, args);
-      } finally {
-        running.set(this, running.get(this)! - 1);
-      }
-    });
-    try {
-      const files = await storage.open(root, [
-        { path: ['one.bin'], length: 4096 },
-        { path: ['two.bin'], length: 4096 },
-      ]);
-      await Promise.all(
-        Array.from({ length: 30 }, (_, i) =>
-          Promise.all([files.write(0, 0, bytes(4096, i)), files.write(1, 0, bytes(4096, 100 + i))]),
-        ),
-      );
-      expect(mostOnOneFile).toBe(1);
-      expect(mostAtOnce).toBe(2);
-      expect(await files.read(0, 0, 4096)).toEqual(bytes(4096, 29));
-      expect(await files.read(1, 0, 4096)).toEqual(bytes(4096, 129));
-    } finally {
-      spy.mockRestore();
-    }
+  it('lands a large write whole, and overlapping writes to one file in the order given', async () => {
+    const length = 1024 * 1024 + 1000;
+    const files = await storage.open(root, [
+      { path: ['big.bin'], length: length + 10 },
+      { path: ['two.bin'], length: 4096 },
+    ]);
+    const data = new Uint8Array(length).map((_, i) => i % 251);
+    await files.write(0, 10, data);
+    data.fill(0); // the caller's buffer is free once the write settled
+    expect(await files.read(0, 10, length)).toEqual(new Uint8Array(length).map((_, i) => i % 251));
+    await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        Promise.all([files.write(0, 0, bytes(4096, i)), files.write(1, 0, bytes(4096, 100 + i))]),
+      ),
+    );
+    expect(await files.read(0, 0, 4096)).toEqual(bytes(4096, 29));
+    expect(await files.read(1, 0, 4096)).toEqual(bytes(4096, 129));
   });
 
   it('closes every handle when the storage closes, and later I/O rejects', async () => {

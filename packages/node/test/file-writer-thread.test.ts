@@ -1,0 +1,59 @@
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { FileWriterThread } from '../src/file-writer-thread.js';
+
+let dir: string;
+let writer: FileWriterThread;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'bitloom-writer-'));
+  writer = new FileWriterThread();
+});
+afterEach(async () => {
+  await writer.close();
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('FileWriterThread', () => {
+  it('writes at positions, in order, from a copy: the caller may reuse its buffer at once', async () => {
+    const fd = openSync(join(dir, 'out.bin'), 'w+');
+    try {
+      const data = new Uint8Array(100_000).map((_, i) => i % 253);
+      const first = writer.write(fd, data.subarray(0, 60_000), 5);
+      const second = writer.write(fd, data.subarray(60_000), 60_005);
+      await Promise.all([first, second]);
+      data.fill(1);
+      const onDisk = readFileSync(join(dir, 'out.bin'));
+      expect(onDisk.length).toBe(100_005);
+      expect(new Uint8Array(onDisk.subarray(5))).toEqual(new Uint8Array(100_000).map((_, i) => i % 253));
+      // Overlapping writes: the last one given wins.
+      await Promise.all([1, 2, 3].map((fill) => writer.write(fd, new Uint8Array(10).fill(fill), 0)));
+      expect([...readFileSync(join(dir, 'out.bin')).subarray(0, 10)]).toEqual(new Array(10).fill(3));
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('rejects with the system code: ENOSPC from a full device, EBADF on a read-only descriptor', async () => {
+    const full = openSync('/dev/full', 'w');
+    const readOnly = openSync(join(dir, 'ro.bin'), 'w+');
+    const reopened = openSync(join(dir, 'ro.bin'), 'r');
+    try {
+      await expect(writer.write(full, new Uint8Array(100), 0)).rejects.toMatchObject({ code: 'ENOSPC' });
+      await expect(writer.write(reopened, new Uint8Array(100), 0)).rejects.toMatchObject({ code: 'EBADF' });
+      await writer.write(readOnly, new Uint8Array(3).fill(7), 0); // and goes on after failures
+      expect([...readFileSync(join(dir, 'ro.bin'))]).toEqual([7, 7, 7]);
+    } finally {
+      closeSync(full);
+      closeSync(readOnly);
+      closeSync(reopened);
+    }
+  });
+
+  it('rejects writes once closed', async () => {
+    await writer.close();
+    await expect(writer.write(0, new Uint8Array(1), 0)).rejects.toThrow(/closed/);
+  });
+});
