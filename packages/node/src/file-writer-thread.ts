@@ -10,10 +10,11 @@
  * bitloom,aria2`, twice: 64 KiB writes through `fs.promises` 298/184 and 293/175 MB/s (the second trial follows
  * aria2's), 16 KiB writes on this thread 288/296 and 270/297.
  *
- * Each job's bytes are copied once into a buffer that travels to the thread and back (allocated once, grown when
- * a larger write comes), so the caller may reuse its buffer as soon as the promise settles, and nothing is kept.
- * Jobs run one at a time in order; the caller keeps the descriptor open until its job settles. A failed write
- * rejects with an `Error` carrying the system `code` (ENOSPC, EIO, …).
+ * Each job's bytes are copied once into a buffer that travels to the thread and back (kept for the next job), so
+ * the caller may reuse its buffer as soon as the promise is made, and nothing is kept. Jobs are posted at once and
+ * run in order on the thread, without a round trip through this thread between them; the caller keeps the
+ * descriptor open until its job settles. A failed write rejects with an `Error` carrying the system `code`
+ * (ENOSPC, EIO, …).
  */
 import { Worker } from 'node:worker_threads';
 
@@ -38,61 +39,53 @@ parentPort.on('message', ({ fd, buffer, length, position, callBytes }) => {
 `;
 
 interface WriteJob {
-  readonly fd: number;
-  readonly data: Uint8Array;
-  readonly position: number;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
 
+/** Buffers kept for the next jobs once the thread hands them back. */
+const MAX_SPARE_BUFFERS = 8;
+
 export class FileWriterThread {
   #worker: Worker | undefined;
-  #spare: ArrayBuffer | undefined = new ArrayBuffer(0);
-  readonly #queue: WriteJob[] = [];
-  #running: WriteJob | undefined;
+  readonly #spares: ArrayBuffer[] = [];
+  /** Jobs posted to the thread, oldest first: its replies come in this order. */
+  readonly #inFlight: WriteJob[] = [];
+  #inFlightHead = 0;
   #closed = false;
 
   /** Writes all of `data` at `position` of the open descriptor `fd`. */
   write(fd: number, data: Uint8Array, position: number): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('the file writer is closed'));
     if (data.byteLength === 0) return Promise.resolve();
+    let buffer = this.#spares.pop();
+    if (buffer === undefined || buffer.byteLength < data.byteLength)
+      buffer = new ArrayBuffer(data.byteLength);
+    new Uint8Array(buffer, 0, data.byteLength).set(data);
+    const worker = this.#thread();
     return new Promise((resolve, reject) => {
-      this.#queue.push({ fd, data, position, resolve, reject });
-      this.#next();
+      this.#inFlight.push({ resolve, reject });
+      worker.ref(); // a pending write keeps the process alive
+      worker.postMessage({ fd, buffer, length: data.byteLength, position, callBytes: WRITE_CALL_BYTES }, [
+        buffer,
+      ]);
     });
   }
 
-  /** Stops the thread; queued and running writes reject. */
+  /** Stops the thread; writes still in flight reject. */
   async close(): Promise<void> {
     this.#closed = true;
-    const pending = [...(this.#running ? [this.#running] : []), ...this.#queue.splice(0)];
-    this.#running = undefined;
-    for (const job of pending) job.reject(new Error('the file writer was closed before the write finished'));
+    this.#failInFlight(new Error('the file writer was closed before the write finished'));
     const worker = this.#worker;
     this.#worker = undefined;
     await worker?.terminate();
   }
 
-  #next(): void {
-    if (this.#running || this.#queue.length === 0 || this.#closed) return;
-    const job = this.#queue.shift()!;
-    this.#running = job;
-    let buffer = this.#spare ?? new ArrayBuffer(0);
-    this.#spare = undefined;
-    if (buffer.byteLength < job.data.byteLength) buffer = new ArrayBuffer(job.data.byteLength);
-    new Uint8Array(buffer, 0, job.data.byteLength).set(job.data);
-    const worker = this.#thread();
-    worker.ref(); // a pending write keeps the process alive
-    worker.postMessage(
-      {
-        fd: job.fd,
-        buffer,
-        length: job.data.byteLength,
-        position: job.position,
-        callBytes: WRITE_CALL_BYTES,
-      },
-      [buffer],
-    );
+  #failInFlight(error: Error): void {
+    const jobs = this.#inFlight.splice(this.#inFlightHead);
+    this.#inFlight.length = 0;
+    this.#inFlightHead = 0;
+    for (const job of jobs) job.reject(error);
   }
 
   #thread(): Worker {
@@ -102,24 +95,23 @@ export class FileWriterThread {
     worker.on(
       'message',
       ({ buffer, error }: { buffer: ArrayBuffer; error: { code?: string; message: string } | null }) => {
-        const job = this.#running;
-        this.#running = undefined;
-        this.#spare = buffer;
-        worker.unref();
+        const job = this.#inFlight[this.#inFlightHead];
+        this.#inFlight[this.#inFlightHead++] = undefined as unknown as WriteJob;
+        if (this.#inFlightHead === this.#inFlight.length) {
+          this.#inFlight.length = 0;
+          this.#inFlightHead = 0;
+          worker.unref();
+        }
+        if (this.#spares.length < MAX_SPARE_BUFFERS) this.#spares.push(buffer);
         if (error)
           job?.reject(Object.assign(new Error(error.message), error.code ? { code: error.code } : {}));
         else job?.resolve();
-        this.#next();
       },
     );
     const lost = (cause: unknown) => {
       if (this.#worker !== worker) return;
       this.#worker = undefined;
-      this.#spare = new ArrayBuffer(0);
-      const job = this.#running;
-      this.#running = undefined;
-      job?.reject(new Error('the file writer thread died', { cause }));
-      this.#next();
+      this.#failInFlight(new Error('the file writer thread died', { cause }));
     };
     worker.on('error', lost);
     worker.on('exit', (code) => lost(new Error(`exit code ${code}`)));
