@@ -23,8 +23,6 @@ export class FileSlot {
   syncError: unknown;
   /** Written through a handle that was closed without an fsync since: the next flush fsyncs the file. */
   unsynced = false;
-  /** Settles when the last queued write has: writes to one file run one at a time (see `FileStorage`). */
-  writeTail: Promise<void> = Promise.resolve();
 
   constructor(
     /** Absolute path, already checked to be inside the torrent's root. */
