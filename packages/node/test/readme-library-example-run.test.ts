@@ -18,6 +18,9 @@ beforeAll(async () => {
     length: PAYLOAD_LENGTH,
     pieceLength: 64 * 1024,
     seed: 12,
+    // The example pauses after the first piece: the seeder must not have sent the whole payload by then, or every
+    // piece completes while the pause is in progress and the example logs the state after the session closed.
+    uploadLimit: 256 * 1024,
   });
 }, 60_000);
 
