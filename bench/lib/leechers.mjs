@@ -61,6 +61,7 @@ export const LEECHERS = [
     command: ({ payload, downloadDir, seederPorts }) => ({
       command: process.execPath,
       args: [
+        ...bitloomNodeArgs(),
         BITLOOM_BIN,
         'download',
         payload.torrentFile,
@@ -169,6 +170,14 @@ export const LEECHERS = [
  * bitloom's environment: its resume data goes to a folder of the trial (deleted with it), not to the user's
  * ~/.local/state. It is saved as by default, so its cost is measured.
  */
+/**
+ * Extra Node.js flags for bitloom's process, from `BENCH_BITLOOM_NODE_ARGS` (space-separated): for profiling, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof`, which Node refuses in NODE_OPTIONS.
+ */
+function bitloomNodeArgs() {
+  return (process.env.BENCH_BITLOOM_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
+}
+
 export function bitloomEnv(trialDir) {
   return { ...process.env, XDG_STATE_HOME: join(trialDir, '.bitloom-state') };
 }

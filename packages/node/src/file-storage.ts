@@ -140,13 +140,30 @@ class FileTorrentFiles implements TorrentFiles {
   }
 
   write(fileIndex: number, position: number, data: Uint8Array): Promise<void> {
+    return this.#writeWith(fileIndex, position, data.byteLength, (fd) =>
+      this.#writer.write(fd, data, position),
+    ).then(() => {});
+  }
+
+  /** `write`, moving `data`'s buffer to the writer thread and back (see `TorrentFiles.writeMoving`). */
+  writeMoving(fileIndex: number, position: number, data: Uint8Array): Promise<Uint8Array> {
+    return this.#writeWith(fileIndex, position, data.byteLength, (fd) =>
+      this.#writer.writeMoving(fd, data, position),
+    ).then((back) => back ?? data);
+  }
+
+  /** Runs `job` with the file's descriptor open for writing; undefined for padding, which is never created. */
+  #writeWith<T>(
+    fileIndex: number,
+    position: number,
+    length: number,
+    job: (fd: number) => Promise<T>,
+  ): Promise<T | undefined> {
     return this.#run(async () => {
-      const slot = this.#checkRange(fileIndex, position, data.byteLength);
-      if (slot === undefined) return; // padding is never created
+      const slot = this.#checkRange(fileIndex, position, length);
+      if (slot === undefined) return undefined;
       try {
-        await this.#cache.withHandle(slot, 'write', (handle) =>
-          this.#writer.write(handle.fd, data, position),
-        );
+        return await this.#cache.withHandle(slot, 'write', (handle) => job(handle.fd));
       } catch (error) {
         throw asStorageError(error, 'write', slot.path, 'STORAGE_IO');
       }

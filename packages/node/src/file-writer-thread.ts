@@ -10,8 +10,9 @@
  * bitloom,aria2`, twice: 64 KiB writes through `fs.promises` 298/184 and 293/175 MB/s (the second trial follows
  * aria2's), 16 KiB writes on this thread 288/296 and 270/297.
  *
- * Each job's bytes are copied once into a buffer that travels to the thread and back (kept for the next job), so
- * the caller may reuse its buffer as soon as the promise is made, and nothing is kept. Jobs are posted at once and
+ * `writeMoving` moves the caller's buffer to the thread and back (no copy) when the bytes are a whole
+ * `ArrayBuffer`. `write` copies them once into a buffer that travels to the thread and back (kept for the next
+ * job), so the caller may reuse its buffer as soon as the promise is made. Jobs are posted at once and
  * run in order on the thread, without a round trip through this thread between them; the caller keeps the
  * descriptor open until its job settles. A failed write rejects with an `Error` carrying the system `code`
  * (ENOSPC, EIO, …).
@@ -39,7 +40,9 @@ parentPort.on('message', ({ fd, buffer, length, position, callBytes }) => {
 `;
 
 interface WriteJob {
-  readonly resolve: () => void;
+  /** The caller gave its buffer up: it comes back in the reply, and is handed to `resolve`. */
+  readonly moving: boolean;
+  readonly resolve: (buffer: ArrayBuffer) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -62,13 +65,35 @@ export class FileWriterThread {
     if (buffer === undefined || buffer.byteLength < data.byteLength)
       buffer = new ArrayBuffer(data.byteLength);
     new Uint8Array(buffer, 0, data.byteLength).set(data);
+    return this.#post(fd, buffer, data.byteLength, position, false).then(() => {});
+  }
+
+  /**
+   * Writes all of `data` like `write`, moving its buffer to the thread and back instead of copying it when the
+   * bytes are a whole `ArrayBuffer`. The caller gives `data` up (it is left detached) and goes on with the
+   * returned bytes once written.
+   */
+  writeMoving(fd: number, data: Uint8Array, position: number): Promise<Uint8Array> {
+    const buffer = data.buffer;
+    const whole =
+      buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
+    if (!whole || data.byteLength === 0) return this.write(fd, data, position).then(() => data);
+    if (this.#closed) return Promise.reject(new Error('the file writer is closed'));
+    return this.#post(fd, buffer, data.byteLength, position, true).then((back) => new Uint8Array(back));
+  }
+
+  #post(
+    fd: number,
+    buffer: ArrayBuffer,
+    length: number,
+    position: number,
+    moving: boolean,
+  ): Promise<ArrayBuffer> {
     const worker = this.#thread();
     return new Promise((resolve, reject) => {
-      this.#inFlight.push({ resolve, reject });
+      this.#inFlight.push({ moving, resolve, reject });
       worker.ref(); // a pending write keeps the process alive
-      worker.postMessage({ fd, buffer, length: data.byteLength, position, callBytes: WRITE_CALL_BYTES }, [
-        buffer,
-      ]);
+      worker.postMessage({ fd, buffer, length, position, callBytes: WRITE_CALL_BYTES }, [buffer]);
     });
   }
 
@@ -102,10 +127,10 @@ export class FileWriterThread {
           this.#inFlightHead = 0;
           worker.unref();
         }
-        if (this.#spares.length < MAX_SPARE_BUFFERS) this.#spares.push(buffer);
+        if (job?.moving !== true && this.#spares.length < MAX_SPARE_BUFFERS) this.#spares.push(buffer);
         if (error)
           job?.reject(Object.assign(new Error(error.message), error.code ? { code: error.code } : {}));
-        else job?.resolve();
+        else job?.resolve(buffer);
       },
     );
     const lost = (cause: unknown) => {

@@ -52,6 +52,27 @@ describe('FileWriterThread', () => {
     }
   });
 
+  it('moves a whole buffer to the thread and back, in order with copied writes; a failed move rejects', async () => {
+    const fd = openSync(join(dir, 'moved.bin'), 'w+');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const expected = new Uint8Array(300_000).map((_, i) => (i * 7) % 251);
+      const whole = expected.slice();
+      const moved = writer.writeMoving(fd, whole, 0);
+      expect(whole.length).toBe(0); // given up at once: detached
+      const after = writer.write(fd, new Uint8Array(4).fill(9), 299_996); // posted later, runs later
+      const back = await moved;
+      await after;
+      expect(Buffer.compare(back, expected)).toBe(0);
+      expected.fill(9, 299_996);
+      expect(Buffer.compare(readFileSync(join(dir, 'moved.bin')), expected)).toBe(0);
+      await expect(writer.writeMoving(full, new Uint8Array(100), 0)).rejects.toMatchObject({ code: 'ENOSPC' });
+    } finally {
+      closeSync(fd);
+      closeSync(full);
+    }
+  });
+
   it('rejects writes once closed', async () => {
     await writer.close();
     await expect(writer.write(0, new Uint8Array(1), 0)).rejects.toThrow(/closed/);

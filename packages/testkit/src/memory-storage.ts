@@ -227,6 +227,19 @@ class MemoryTorrentFiles implements TorrentFiles {
     storage.stats.bytesWritten += data.length;
   }
 
+  /**
+   * Like Node's file storage, really takes a whole buffer over: the caller's view is detached at once, so an
+   * engine that touched bytes it gave up would see an empty view and fail its tests.
+   */
+  async writeMoving(fileIndex: number, position: number, data: Uint8Array): Promise<Uint8Array> {
+    const buffer = data.buffer;
+    const whole =
+      buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
+    const moved = whole ? new Uint8Array(structuredClone(buffer, { transfer: [buffer] })) : data;
+    await this.write(fileIndex, position, moved);
+    return moved;
+  }
+
   async size(fileIndex: number): Promise<number> {
     const spec = this.#check(fileIndex, 0, 0);
     if (spec.padding) return -1;

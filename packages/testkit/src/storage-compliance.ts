@@ -156,6 +156,30 @@ export function describeStorageCompliance(name: string, makeStorage: () => Promi
       });
     });
 
+    it('writes moved bytes: a whole buffer is taken over and handed back, a view is written from place', async () => {
+      const specs = [file(['moved.bin'], 70_000), file(['.pad', '100'], 100, true)];
+      await withFiles(specs, async (files) => {
+        expect(files.writeMoving).toBeTypeOf('function');
+        const whole = pattern(70_000, 5);
+        const back = await files.writeMoving!(0, 0, whole);
+        expect(whole.length).toBe(0); // given up: detached
+        expectBytes(back, pattern(70_000, 5));
+        expectBytes(await files.read(0, 0, 70_000), pattern(70_000, 5));
+        // A view into a larger buffer cannot be moved: only its bytes are written, and it stays usable.
+        const backing = pattern(300, 6);
+        const view = backing.subarray(100, 200);
+        const viewBack = await files.writeMoving!(0, 1000, view);
+        expectBytes(viewBack, backing.subarray(100, 200));
+        expectBytes(await files.read(0, 1000, 100), backing.subarray(100, 200));
+        // Padding is never created, whatever way the bytes come.
+        expectBytes(await files.writeMoving!(1, 0, new Uint8Array(100)), new Uint8Array(100));
+        expect(await files.size(1)).toBe(-1);
+        await expect(files.writeMoving!(0, 69_990, pattern(20, 1))).rejects.toMatchObject({
+          code: 'STORAGE_OUT_OF_BOUNDS',
+        });
+      });
+    });
+
     it('rejects a read of a file never written with STORAGE_MISSING, and size is -1', async () => {
       await withFiles([file(['written.bin'], 8), file(['never.bin'], 8)], async (files) => {
         await files.write(0, 0, pattern(8, 1));

@@ -18,4 +18,4 @@ export type {
 } from './network.js';
 export type { Platform } from './platform.js';
 export { type Random, randomInt, shuffle } from './random.js';
-export type { Storage, StorageFileSpec, TorrentFiles } from './storage.js';
+export { type Storage, type StorageFileSpec, type TorrentFiles, writeMoving } from './storage.js';

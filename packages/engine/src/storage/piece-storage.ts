@@ -9,7 +9,7 @@
  */
 import { equalBytes } from '../bytes.js';
 import { type Hasher, sha1Moving } from '../platform/hasher.js';
-import type { Storage, TorrentFiles } from '../platform/storage.js';
+import { type Storage, type TorrentFiles, writeMoving } from '../platform/storage.js';
 import type { FileLayout, FileSpan } from './file-layout.js';
 import { IoGate } from './io-gate.js';
 import { PartFile } from './part-file.js';
@@ -19,6 +19,12 @@ export interface PieceStorageFile {
   readonly path: readonly string[];
   readonly length: number;
   readonly padding: boolean;
+}
+
+/** What `PieceStorage.writePiece` hands back: whether the piece is kept, and its bytes. */
+export interface WrittenPiece {
+  readonly stored: boolean;
+  readonly data: Uint8Array;
 }
 
 export class PieceStorage {
@@ -61,15 +67,21 @@ export class PieceStorage {
   }
 
   /**
-   * Writes a whole verified piece. Resolves once every span has been handed to the storage: true, or false when
-   * the piece lies in parted files only and has no part-file slot (it arrived after its file was unselected), so
-   * it is not stored and must not count as had.
+   * Writes a whole verified piece. The caller gives `data` up and goes on with the returned `data` (a piece that
+   * lies in one file is moved to the storage and back: see `TorrentFiles.writeMoving`). Resolves once every span
+   * has been handed to the storage, with `stored` true, or false when the piece lies in parted files only and has
+   * no part-file slot (it arrived after its file was unselected), so it is not stored and must not count as had.
    */
-  writePiece(piece: number, data: Uint8Array): Promise<boolean> {
+  writePiece(piece: number, data: Uint8Array): Promise<WrittenPiece> {
     return this.#gate.shared(async () => {
+      const spans = this.layout.spans(piece, 0, data.length);
+      const only = spans.length === 1 ? spans[0]! : undefined;
+      if (only !== undefined && !only.padding && !this.#parted[only.fileIndex]) {
+        return { stored: true, data: await writeMoving(this.files, only.fileIndex, only.position, data) };
+      }
       const writes: Promise<void>[] = [];
       let toPart = false;
-      for (const span of this.layout.spans(piece, 0, data.length)) {
+      for (const span of spans) {
         if (span.padding) continue;
         if (this.#parted[span.fileIndex]) {
           toPart = true;
@@ -78,11 +90,11 @@ export class PieceStorage {
         writes.push(this.files.write(span.fileIndex, span.position, this.#slice(data, span)));
       }
       if (toPart) {
-        if (!this.part?.hasSlotFor(piece)) return false;
+        if (!this.part?.hasSlotFor(piece)) return { stored: false, data };
         writes.push(this.part.write(piece, data));
       }
       await Promise.all(writes);
-      return true;
+      return { stored: true, data };
     });
   }
 

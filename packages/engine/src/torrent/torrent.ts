@@ -677,7 +677,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
         await this.pieceFailed(piece, entry.data, entry.senders);
         return;
       }
-      const stored = await this.storage!.writePiece(piece, entry.data);
+      const written = await this.storage!.writePiece(piece, entry.data);
+      entry.data = written.data;
+      const stored = written.stored;
       if (!stored) this.picker.pieceFailed(piece); // its file was unselected meanwhile: not kept
       if (!stored || this.isHalted) return;
       this.pieceVerified(piece);
@@ -690,6 +692,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     } finally {
       const wasOverBudget = this.assembly.overBudget;
       this.assembly.release(entry);
+      if (this.complete) this.assembly.dropPool(); // nothing left to assemble: free buffers are let go
       // Requests paused at the budget resume now, not at the next block or tick (stalls of 300 ms were seen).
       if (wasOverBudget && !this.assembly.overBudget && !this.isHalted) this.fillOthers();
     }
