@@ -10,13 +10,13 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bitloomCliArgs } from './lib/bitloom-cli.mjs';
 import { ensureFilePayload } from './lib/payload.mjs';
 import { killAllTracked, spawnTracked, stopGroup } from './lib/processes.mjs';
 import { startSeeder } from './lib/seeders.mjs';
 
 const PYTHON = '/usr/bin/python3';
 const LIBTORRENT_SCRIPT = fileURLToPath(new URL('./libtorrent-bench.py', import.meta.url));
-const BITLOOM_BIN = fileURLToPath(new URL('../packages/cli/bin/bitloom.js', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
 const MIB = 1024 * 1024;
@@ -173,8 +173,7 @@ async function main() {
     const startedAt = process.hrtime.bigint();
     bitloom = spawnTracked(
       process.execPath,
-      [
-        BITLOOM_BIN,
+      bitloomCliArgs([
         'download',
         payload.torrentFile,
         '-o',
@@ -187,7 +186,7 @@ async function main() {
         '--max-down',
         options.rateText,
         '--json',
-      ],
+      ]),
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let finished;

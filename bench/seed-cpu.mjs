@@ -13,6 +13,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bitloomCliArgs } from './lib/bitloom-cli.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -28,7 +29,7 @@ const ticksPerSecond = 100; // USER_HZ on Linux
 
 function run(args, options = {}) {
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [cli, ...args], {
+    const child = spawn(process.execPath, bitloomCliArgs(args, cli), {
       stdio: ['ignore', 'pipe', 'inherit'],
       ...options,
     });
@@ -47,7 +48,10 @@ const pause = (ms) => new Promise((r) => setTimeout(r, ms));
 async function once(dir, torrentPath) {
   const seeder = spawn(
     process.execPath,
-    [cli, 'seed', torrentPath, '--data', dir, '--port', '0', '--listen', '127.0.0.1', '--no-dht', '-q'],
+    bitloomCliArgs(
+      ['seed', torrentPath, '--data', dir, '--port', '0', '--listen', '127.0.0.1', '--no-dht', '-q'],
+      cli,
+    ),
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   try {

@@ -6,10 +6,10 @@
 import { access, readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bitloomCliArgs } from './bitloom-cli.mjs';
 import { runToCompletion } from './processes.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BITLOOM_BIN = fileURLToPath(new URL('../../packages/cli/bin/bitloom.js', import.meta.url));
 const BITLOOM_DIST = fileURLToPath(new URL('../../packages/cli/dist/index.js', import.meta.url));
 const ARIA2_COMPLETE_HOOK = fileURLToPath(new URL('../aria2-complete.sh', import.meta.url));
 const WEBTORRENT_PEER = fileURLToPath(new URL('../../interop/webtorrent/peer.mjs', import.meta.url));
@@ -60,9 +60,7 @@ export const LEECHERS = [
     isCompletionLine: (line) => line?.event === 'done',
     command: ({ payload, downloadDir, seederPorts }) => ({
       command: process.execPath,
-      args: [
-        ...bitloomNodeArgs(),
-        BITLOOM_BIN,
+      args: bitloomCliArgs([
         'download',
         payload.torrentFile,
         '-o',
@@ -74,7 +72,7 @@ export const LEECHERS = [
         '--no-dht',
         // NDJSON events instead of the progress display: `done` marks verified completion, as the others' lines.
         '--json',
-      ],
+      ]),
       cwd: REPO_ROOT,
       env: bitloomEnv(downloadDir),
     }),
@@ -170,14 +168,6 @@ export const LEECHERS = [
  * bitloom's environment: its resume data goes to a folder of the trial (deleted with it), not to the user's
  * ~/.local/state. It is saved as by default, so its cost is measured.
  */
-/**
- * Extra Node.js flags for bitloom's process, from `BENCH_BITLOOM_NODE_ARGS` (space-separated): for profiling, e.g.
- * `--cpu-prof --cpu-prof-dir=/tmp/prof`, which Node refuses in NODE_OPTIONS.
- */
-function bitloomNodeArgs() {
-  return (process.env.BENCH_BITLOOM_NODE_ARGS ?? '').split(' ').filter((arg) => arg !== '');
-}
-
 export function bitloomEnv(trialDir) {
   return { ...process.env, XDG_STATE_HOME: join(trialDir, '.bitloom-state') };
 }

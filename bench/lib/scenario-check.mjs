@@ -9,12 +9,12 @@
 import { link } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BITLOOM_BIN, bitloomCliArgs } from './bitloom-cli.mjs';
 import { bitloomEnv } from './leechers.mjs';
 import { runMeasured, runToCompletion } from './processes.mjs';
 import { transferMetrics } from './scenario-leech.mjs';
 import { MIB, measuredFailure, roundRobin, withFreshDir } from './trial.mjs';
 
-const BITLOOM_BIN = fileURLToPath(new URL('../../packages/cli/bin/bitloom.js', import.meta.url));
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CLOSED_PORT = 9;
 
@@ -49,8 +49,7 @@ export async function runCheckScenario(context, { id, payload }) {
           name === 'bitloom'
             ? [
                 process.execPath,
-                [
-                  BITLOOM_BIN,
+                bitloomCliArgs([
                   'download',
                   payload.torrentFile,
                   '-o',
@@ -62,7 +61,7 @@ export async function runCheckScenario(context, { id, payload }) {
                   '--no-dht',
                   '--quiet',
                   ...(recheck ? ['--recheck'] : []),
-                ],
+                ]),
               ]
             : [context.python, [context.libtorrentScript, 'check', payload.torrentFile, dir]];
         const measured = await runMeasured(command, args, {

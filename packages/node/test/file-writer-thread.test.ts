@@ -66,7 +66,9 @@ describe('FileWriterThread', () => {
       expect(Buffer.compare(back, expected)).toBe(0);
       expected.fill(9, 299_996);
       expect(Buffer.compare(readFileSync(join(dir, 'moved.bin')), expected)).toBe(0);
-      await expect(writer.writeMoving(full, new Uint8Array(100), 0)).rejects.toMatchObject({ code: 'ENOSPC' });
+      await expect(writer.writeMoving(full, new Uint8Array(100), 0)).rejects.toMatchObject({
+        code: 'ENOSPC',
+      });
     } finally {
       closeSync(fd);
       closeSync(full);
