@@ -6,8 +6,11 @@
  * worker and back with the digest, so it is allocated once per worker, not once per piece (a fresh 1 MiB buffer
  * costs 256 page faults). A piece already in shared memory is read by the worker in place. Shared memory is not
  * used for assembling pieces: V8 copies into a `SharedArrayBuffer` byte by byte with relaxed atomics, ten times
- * slower than one copy. Jobs are served first in, first out. Workers start on first use, are unref'd while idle
- * (an idle pool never keeps the process alive) and ref'd while hashing (a pending digest does).
+ * slower than one copy. Jobs are served first in, first out, and each worker is given up to
+ * `JOBS_PER_WORKER` at once: with one job at a time a worker sat idle from its reply until the main thread, busy
+ * with sockets, posted it the next piece (in a 1 GiB download 40-50 pieces waited for a hash while the piece
+ * budget was full). Workers start on first use, are unref'd while idle (an idle pool never keeps the process
+ * alive) and ref'd while hashing (a pending digest does). A worker that dies fails every job it was given.
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -21,6 +24,12 @@ export const INLINE_HASH_LIMIT = 64 * 1024;
 
 /** Upper bound on the pool size, whatever the caller asks for. */
 const MAX_WORKERS = 64;
+
+/** Jobs posted to one worker ahead of its replies (it works through them in order). */
+export const JOBS_PER_WORKER = 3;
+
+/** Copy buffers kept for the next jobs of `sha1` (moved buffers go back to their callers). */
+const MAX_SPARE_BUFFERS = 8;
 
 export interface WorkerHasherOptions {
   /** Worker threads; default one per core. 0 hashes everything inline. */
@@ -37,12 +46,11 @@ interface HashJob {
 
 interface PooledWorker {
   readonly thread: Worker;
-  job: HashJob | undefined;
-  /** The worker's copy buffer while it is back on this thread (undefined while the worker holds it). */
-  spare: ArrayBuffer | undefined;
+  /** Jobs posted to the worker, oldest first: its replies come in this order. */
+  readonly jobs: HashJob[];
 }
 
-/** What a worker answers: the digest, and the copy buffer it was given, handed back. */
+/** What a worker answers: the digest, and the buffer it was given (copy or moved bytes), handed back. */
 interface HashReply {
   readonly digest: Uint8Array;
   readonly buffer?: ArrayBuffer;
@@ -56,7 +64,7 @@ export function sha1Inline(data: Uint8Array): Uint8Array {
 export class WorkerHasher implements Hasher {
   readonly workerCount: number;
   readonly #workers = new Set<PooledWorker>();
-  readonly #idle: PooledWorker[] = [];
+  readonly #spares: ArrayBuffer[] = [];
   readonly #queue: HashJob[] = [];
   #queueHead = 0;
   #closed = false;
@@ -108,14 +116,13 @@ export class WorkerHasher implements Hasher {
     this.#queueHead = 0;
     const workers = [...this.#workers];
     this.#workers.clear();
-    this.#idle.length = 0;
-    for (const worker of workers) worker.job?.reject(closedError());
+    for (const worker of workers) for (const job of worker.jobs.splice(0)) job.reject(closedError());
     await Promise.all(workers.map((worker) => worker.thread.terminate()));
   }
 
   #dispatch(): void {
     while (this.#queueHead < this.#queue.length) {
-      const worker = this.#idle.pop() ?? this.#spawn();
+      const worker = this.#leastBusy();
       if (worker === undefined) return;
       const job = this.#queue[this.#queueHead]!;
       this.#queue[this.#queueHead++] = undefined as unknown as HashJob; // let the piece be collected
@@ -123,7 +130,7 @@ export class WorkerHasher implements Hasher {
         this.#queue.length = 0;
         this.#queueHead = 0;
       }
-      worker.job = job;
+      worker.jobs.push(job);
       worker.thread.ref();
       const data = job.data;
       if (job.moving) {
@@ -135,8 +142,7 @@ export class WorkerHasher implements Hasher {
         worker.thread.postMessage({ shared: data.buffer, offset: data.byteOffset, length: data.byteLength });
       } else {
         // Only the view's bytes are copied (posting the view would clone its whole backing buffer).
-        let buffer = worker.spare;
-        worker.spare = undefined;
+        let buffer = this.#spares.pop();
         if (buffer === undefined || buffer.byteLength < data.byteLength)
           buffer = new ArrayBuffer(data.byteLength);
         new Uint8Array(buffer, 0, data.byteLength).set(data);
@@ -145,22 +151,32 @@ export class WorkerHasher implements Hasher {
     }
   }
 
-  #spawn(): PooledWorker | undefined {
-    if (this.#workers.size >= this.workerCount) return undefined;
+  /** The worker with the fewest jobs, if one can take another; a new one while the pool is not full. */
+  #leastBusy(): PooledWorker | undefined {
+    let best: PooledWorker | undefined;
+    for (const worker of this.#workers) {
+      if (worker.jobs.length === 0) return worker;
+      if (best === undefined || worker.jobs.length < best.jobs.length) best = worker;
+    }
+    if (this.#workers.size < this.workerCount) return this.#spawn();
+    return best !== undefined && best.jobs.length < JOBS_PER_WORKER ? best : undefined;
+  }
+
+  #spawn(): PooledWorker {
     const thread = new Worker(HASH_WORKER_SOURCE, { eval: true });
     thread.unref();
-    const worker: PooledWorker = { thread, job: undefined, spare: undefined };
+    const worker: PooledWorker = { thread, jobs: [] };
     this.#workers.add(worker);
     thread.on('message', (reply: HashReply) => {
-      const job = worker.job;
-      worker.job = undefined;
-      if (job?.moving !== true) worker.spare = reply.buffer;
-      thread.unref();
+      const job = worker.jobs.shift();
+      if (worker.jobs.length === 0) thread.unref();
       if (!this.#workers.has(worker)) return;
-      this.#idle.push(worker);
-      if (job?.moving && reply.buffer)
+      if (job?.moving && reply.buffer) {
         job.resolve({ digest: reply.digest, data: new Uint8Array(reply.buffer) });
-      else if (job) job.resolve({ digest: reply.digest, data: job.data });
+      } else {
+        if (reply.buffer && this.#spares.length < MAX_SPARE_BUFFERS) this.#spares.push(reply.buffer);
+        job?.resolve({ digest: reply.digest, data: job.data });
+      }
       this.#dispatch();
     });
     thread.on('error', (cause) => this.#lose(worker, cause));
@@ -170,15 +186,12 @@ export class WorkerHasher implements Hasher {
     return worker;
   }
 
-  /** A worker died: fail its job, forget it, and let the queue start a replacement. */
+  /** A worker died: fail the jobs it was given (moved bytes went with it), forget it, let a replacement start. */
   #lose(worker: PooledWorker, cause: unknown): void {
     if (!this.#workers.delete(worker)) return;
-    const idleAt = this.#idle.indexOf(worker);
-    if (idleAt >= 0) this.#idle.splice(idleAt, 1);
-    worker.job?.reject(
-      new HasherError('HASHER_WORKER_FAILED', 'a hash worker died while hashing', { cause }),
-    );
-    worker.job = undefined;
+    for (const job of worker.jobs.splice(0)) {
+      job.reject(new HasherError('HASHER_WORKER_FAILED', 'a hash worker died while hashing', { cause }));
+    }
     void worker.thread.terminate();
     if (!this.#closed) this.#dispatch();
   }
