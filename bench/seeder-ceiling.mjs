@@ -5,8 +5,7 @@
 // reach on this machine; compare it with scenario 1's MB/s.
 //
 //   node bench/seeder-ceiling.mjs [--size 1024] [--piece-length 1M] [--depths 250,500,1000] [--runs 2]
-import { createHash, randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -28,17 +27,10 @@ const { values } = parseArgs({
     'work-dir': { type: 'string', default: '/tmp/bitloom-bench' },
   },
 });
-const pieceLength = Number.parseInt(values['piece-length'], 10) * (/m$/i.test(values['piece-length']) ? MIB : 1024);
+const pieceLength =
+  Number.parseInt(values['piece-length'], 10) * (/m$/i.test(values['piece-length']) ? MIB : 1024);
 const depths = values.depths.split(',').map(Number);
 const log = (message) => process.stdout.write(`${message}\n`);
-
-/** The info-hash: SHA-1 of the bencoded `info` value, found by scanning the top-level dictionary's keys. */
-function infoHash(torrent) {
-  const text = torrent.toString('latin1');
-  const start = text.indexOf('4:infod') + '4:info'.length;
-  // The info dictionary runs to the end of the top-level dictionary in every torrent the bench creates.
-  return createHash('sha1').update(torrent.subarray(start, torrent.length - 1)).digest();
-}
 
 /** Downloads every block from 127.0.0.1:port, `depth` requests outstanding; resolves with seconds taken. */
 function drain(port, hash, totalBytes, depth) {
@@ -104,7 +96,9 @@ function drain(port, hash, totalBytes, depth) {
       if (handshaken && received > 0) top();
     });
     socket.on('error', reject);
-    socket.on('close', () => reject(new Error(`connection closed after ${received} of ${blocks.length} blocks`)));
+    socket.on('close', () =>
+      reject(new Error(`connection closed after ${received} of ${blocks.length} blocks`)),
+    );
   });
 }
 
@@ -118,7 +112,7 @@ const payload = await ensureFilePayload({
   torrentScript: LIBTORRENT_SCRIPT,
   log,
 });
-const hash = infoHash(await readFile(payload.torrentFile));
+const hash = Buffer.from(payload.infoHash, 'hex');
 const seeder = await startSeeder('libtorrent', {
   python: PYTHON,
   torrentFiles: [payload.torrentFile],
@@ -129,7 +123,9 @@ try {
   for (let run = 1; run <= Number(values.runs); run++) {
     for (const depth of depths) {
       const seconds = await drain(seeder.port, hash, payload.totalBytes, depth);
-      log(`run ${run} depth ${depth}: ${(payload.totalBytes / 1e6 / seconds).toFixed(1)} MB/s (${seconds.toFixed(2)} s)`);
+      log(
+        `run ${run} depth ${depth}: ${(payload.totalBytes / 1e6 / seconds).toFixed(1)} MB/s (${seconds.toFixed(2)} s)`,
+      );
     }
   }
 } finally {
