@@ -42,6 +42,8 @@ export interface PickerFixture {
   seed?: number;
   /** Default 0 here (rarest first from the start), unlike the picker's default of 4. */
   randomFirstPieces?: number;
+  /** Default 0 here (pure rarest first with random ties), unlike the picker's default of 4 MiB. */
+  extentBytes?: number;
 }
 
 export function setupPicker(fixture: PickerFixture): PiecePicker {
@@ -53,6 +55,7 @@ export function setupPicker(fixture: PickerFixture): PiecePicker {
     totalLength: pieceCount * pieceLength,
     random: seededRandom(fixture.seed ?? 1),
     randomFirstPieces: fixture.randomFirstPieces ?? 0,
+    extentBytes: fixture.extentBytes ?? 0,
   });
   [...fixture.availability].forEach((digit, piece) => {
     for (let peer = 0; peer < Number(digit); peer++) picker.addPeerHave(piece);

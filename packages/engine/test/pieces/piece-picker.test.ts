@@ -27,6 +27,36 @@ describe('PiecePicker: order', () => {
     expect(distinctOrders.size).toBeGreaterThan(1);
   });
 
+  it('extent affinity: finishes the extent of the last piece started, lowest first, among equally rare pieces', () => {
+    const extentBytes = 4 * 4 * BLOCK_SIZE; // four pieces of four blocks
+    for (const seed of [1, 2, 3]) {
+      // One piece per pick, as a peer refilling its pipeline would ask.
+      const picker = setupPicker({ availability: '1'.repeat(16), seed, extentBytes });
+      const order: number[] = [];
+      for (let pick = 0; pick < 16; pick++) order.push(...piecesOf(picker.pickBlocks('all', 4, A)));
+      expect([...order].sort((a, b) => a - b)).toEqual([...Array(16).keys()]);
+      for (let run = 0; run < 16; run += 4) {
+        const first = order[run]!;
+        expect(first % 4).toBe(0);
+        expect(order.slice(run, run + 4)).toEqual([first, first + 1, first + 2, first + 3]);
+      }
+      // All at once: the same runs.
+      const allAtOnce = piecesOf(
+        setupPicker({ availability: '1'.repeat(16), seed, extentBytes }).pickBlocks('all', 64, A),
+      );
+      expect(allAtOnce).toEqual(order);
+    }
+  });
+
+  it('extent affinity never overrides rarity, nor gives a peer a piece it lacks', () => {
+    const extentBytes = 4 * 4 * BLOCK_SIZE;
+    const picker = setupPicker({ availability: '22222122', extentBytes });
+    expect(piecesOf(picker.pickBlocks('all', 32, A))).toEqual([5, 4, 6, 7, 0, 1, 2, 3]);
+    const lacking = setupPicker({ availability: '11111111', extentBytes });
+    const picked = piecesOf(lacking.pickBlocks(bits('x.x.x.xx'), 32, A));
+    expect([...picked].sort((a, b) => a - b)).toEqual([0, 2, 4, 6, 7]);
+  });
+
   it('finishes a started (partial) piece before starting a rarer one', () => {
     const picker = setupPicker({ availability: '22' });
     const first = picker.pickBlocks('all', 2, A);
