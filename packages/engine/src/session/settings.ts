@@ -107,12 +107,12 @@ export const SETTINGS_TABLE = spec({
     doc: 'Period of the session tick that drives every periodic task.',
   },
   maxPieceBufferBytes: {
-    // 32 MiB: with hashing no longer waiting on the main thread the budget is rarely full, and 64 MiB gave the
-    // same rates (bench scenarios 1-3, 2 runs each) with 20-30 MiB more peak memory.
+    // 32 MiB for one peer sending: with hashing no longer waiting on the main thread one peer rarely fills it, and
+    // 64 MiB gave the same rates (bench scenario 1) with 20-30 MiB more peak memory. More senders grow it.
     default: 32 * 1024 * 1024,
     min: 16 * 1024 * 1024,
     max: 8 * 1024 * 1024 * 1024,
-    doc: 'Memory for pieces being assembled and hashed; requests pause beyond it.',
+    doc: 'Memory for pieces being assembled and hashed while one peer sends; each further peer sending adds half of it, up to 4x. No new piece starts beyond it.',
   },
   readCacheBytes: {
     default: 16 * 1024 * 1024,

@@ -19,6 +19,20 @@ export interface AssemblingPiece {
   readonly senders: (string | undefined)[];
 }
 
+/** The budget grows to at most this many times the setting, however many peers send. */
+export const MAX_BUDGET_FACTOR = 4;
+
+/**
+ * The piece-memory budget while `sendingPeers` peers send us blocks: the setting for one, and half of it more for
+ * each further one, up to MAX_BUDGET_FACTOR times it. Each sending peer keeps its own pipeline of requests in
+ * flight, and pieces wait for their hash while the cores are busy: with four seeders on two cores a 32 MiB budget
+ * was full 60 % of the time and the download ran at 282-291 MB/s, against 312-323 with 64 MiB (bench scenario 3).
+ */
+export function pieceBudget(settingBytes: number, sendingPeers: number): number {
+  const extra = Math.max(0, sendingPeers - 1) * (settingBytes / 2);
+  return Math.min(settingBytes * MAX_BUDGET_FACTOR, settingBytes + extra);
+}
+
 export class PieceAssembly {
   private readonly pieces = new Map<number, AssemblingPiece>();
   private bytes = 0;
@@ -29,9 +43,18 @@ export class PieceAssembly {
    * @param pieceLength buffers of this size (all pieces but the last) are recycled
    */
   constructor(
-    private readonly budgetBytes: number,
+    private budgetBytes: number,
     private readonly pieceLength: number,
   ) {}
+
+  /** The byte budget now (see `pieceBudget`); held bytes above it stay, and no new piece starts. */
+  get budget(): number {
+    return this.budgetBytes;
+  }
+
+  set budget(bytes: number) {
+    this.budgetBytes = bytes;
+  }
 
   /** Bytes held by partial pieces and pieces waiting for their hash. */
   get heldBytes(): number {

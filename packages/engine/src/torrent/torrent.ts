@@ -33,7 +33,7 @@ import { PeerChoking } from './peer-choking.js';
 import type { DialTarget, PeerDialer } from './peer-dialer.js';
 import { PeerDiscovery } from './peer-discovery.js';
 import { type PeerInfo, peerInfoOf } from './peer-info.js';
-import { PieceAssembly } from './piece-assembly.js';
+import { PieceAssembly, pieceBudget } from './piece-assembly.js';
 import { fillRequests } from './request-filler.js';
 import { type ResumeOptions, ResumeState } from './resume-state.js';
 import { SmartBan } from './smart-ban.js';
@@ -327,6 +327,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       this.lastInterestCheckAt = now;
       for (const peer of this.peers.values()) this.updateInterest(peer);
     }
+    this.assembly.budget = pieceBudget(this.settings.maxPieceBufferBytes, this.sendingPeers());
     for (const peer of this.peers.values()) {
       this.fillRequests(peer);
       peer.serveQueued();
@@ -644,6 +645,14 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       overBudget: this.assembly.overBudget,
       now: this.platform.clock.now(),
     });
+  }
+
+  /** Peers we want blocks from that let us ask (each keeps a request pipeline of its own in flight). */
+  private sendingPeers(): number {
+    let count = 0;
+    for (const peer of this.peers.values())
+      if (peer.isActive && peer.amInterested && !peer.peerChoking) count++;
+    return count;
   }
 
   private fillOthers(except?: PeerConnection): void {

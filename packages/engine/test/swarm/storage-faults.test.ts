@@ -58,6 +58,32 @@ describe('storage faults', () => {
     }
   });
 
+  it('the piece-memory budget grows with the peers sending: three seeders get twice what one gets', async () => {
+    const MIB = 1024 * 1024;
+    const torrent = await makeSwarmTorrent([{ name: 'three-senders.bin', length: 80 * MIB }], MIB);
+    swarm = new Swarm(torrent);
+    const seeders = [await swarm.addSeeder(), await swarm.addSeeder(), await swarm.addSeeder()];
+    const leecher = await swarm.addLeecher({ maxPieceBufferBytes: 16 * MIB }, seeders);
+    const release = leecher.platform.storage.holdWrites();
+    const assembly = Reflect.get(leecher.torrent, 'assembly') as {
+      heldBytes: number;
+      overBudget: boolean;
+      budget: number;
+    };
+    const sending = () =>
+      [...leecher.torrent.peers.values()].filter((peer) => peer.isActive && !peer.peerChoking).length;
+    await swarm.clock.runUntil(() => sending() === 3, { maxMs: 60_000 });
+    await swarm.clock.advanceAsync(1_000); // a tick or two
+    expect(assembly.budget).toBe(32 * MIB); // 16 MiB, and half of it for each of the two further senders
+    // Nothing is written: the grown budget fills, and held bytes stay within it and the pipelines in flight.
+    await swarm.clock.advanceAsync(5_000);
+    expect(assembly.overBudget).toBe(true);
+    expect(assembly.heldBytes).toBeLessThanOrEqual(32 * MIB + 3 * 8 * MIB);
+    release();
+    await swarm.clock.runUntil(() => leecher.torrent.complete, { maxMs: 120_000 });
+    expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
+  });
+
   it('a stalled disk: requests stop at the piece-memory budget and resume the moment a finished write frees it', async () => {
     const MIB = 1024 * 1024;
     const torrent = await makeSwarmTorrent([{ name: 'slow-disk.bin', length: 40 * MIB }], MIB);
@@ -73,9 +99,14 @@ describe('storage faults', () => {
         sum += peer.outstanding.size;
       return sum;
     };
-    const assembly = Reflect.get(leecher.torrent, 'assembly') as { heldBytes: number; overBudget: boolean };
+    const assembly = Reflect.get(leecher.torrent, 'assembly') as {
+      heldBytes: number;
+      overBudget: boolean;
+      budget: number;
+    };
     // Nothing can be written: the budget fills, and once the started pieces are in, nothing more is asked for.
     await swarm.clock.runUntil(() => assembly.overBudget && outstanding() === 0, { maxMs: 60_000 });
+    expect(assembly.budget).toBe(16 * MIB); // one peer sending: the setting
     expect(assembly.heldBytes).toBeLessThanOrEqual(16 * MIB + 8 * MIB);
     const beforeRelease = swarm.clock.now();
     release();

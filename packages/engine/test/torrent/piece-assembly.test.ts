@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { PieceAssembly } from '../../src/torrent/piece-assembly.js';
+import { MAX_BUDGET_FACTOR, PieceAssembly, pieceBudget } from '../../src/torrent/piece-assembly.js';
 
 const PIECE = 1024;
 
@@ -41,5 +41,19 @@ describe('PieceAssembly', () => {
     assembly.release(assembly.take(0)!);
     expect(assembly.heldBytes).toBe(0);
     expect(assembly.poolBytes).toBe(0); // a detached view is not recycled
+  });
+
+  it('budgets the setting for one sending peer, half of it more for each further one, up to the cap', () => {
+    const MIB = 1024 * 1024;
+    expect(pieceBudget(32 * MIB, 0)).toBe(32 * MIB);
+    expect(pieceBudget(32 * MIB, 1)).toBe(32 * MIB);
+    expect(pieceBudget(32 * MIB, 3)).toBe(64 * MIB);
+    expect(pieceBudget(32 * MIB, 50)).toBe(MAX_BUDGET_FACTOR * 32 * MIB);
+    const assembly = new PieceAssembly(2 * PIECE, PIECE);
+    assembly.acquire(0, PIECE);
+    assembly.acquire(1, PIECE);
+    expect(assembly.overBudget).toBe(true);
+    assembly.budget = 3 * PIECE;
+    expect(assembly.overBudget).toBe(false);
   });
 });
