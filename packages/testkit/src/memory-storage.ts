@@ -33,6 +33,7 @@ export class MemoryStorage implements Storage {
   #writeCount = 0;
   /** While set, writes wait for it (a disk that has stalled). */
   #writesHeld: Promise<void> | undefined;
+  #flushesHeld: Promise<void> | undefined;
   /** Counts of operations, for tests that assert on I/O. */
   readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0 };
 
@@ -63,6 +64,24 @@ export class MemoryStorage implements Storage {
       if (this.#writesHeld === held) this.#writesHeld = undefined;
       release();
     };
+  }
+
+  /** Stalls flushes (a slow fsync): each flush, current and later, waits until the returned function is called. */
+  holdFlushes(): () => void {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#flushesHeld = held;
+    return () => {
+      if (this.#flushesHeld === held) this.#flushesHeld = undefined;
+      release();
+    };
+  }
+
+  /** Resolves when flushes may go on (at once unless `holdFlushes` is in force). */
+  get flushesHeld(): Promise<void> | undefined {
+    return this.#flushesHeld;
   }
 
   /** Resolves when writes may go on (at once unless `holdWrites` is in force). */
@@ -260,6 +279,7 @@ class MemoryTorrentFiles implements TorrentFiles {
 
   async flush(): Promise<void> {
     this.#checkOpen();
+    await this.#storage.flushesHeld;
     this.#storage.stats.flushes++;
   }
 

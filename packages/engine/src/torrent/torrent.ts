@@ -291,6 +291,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     this.assembly.clear();
     this.setState('stopped');
     if (wasRunning) await this.discovery.stop();
+    await this.completionSave; // never rejects: a failed flush has failed the torrent
     await this.saveResume();
     if (this.storage) {
       await this.storage.flush().catch(() => {});
@@ -720,6 +721,9 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   }
 
   /** Every wanted piece is verified: seed, tell the trackers, and report `done` once the data is durable. */
+  /** The flush and resume save that follow `done`; `stop` waits for them. */
+  private completionSave: Promise<void> | undefined;
+
   private downloadCompleted(): void {
     if (this.state !== 'paused') this.setState('seeding');
     // `completed` means a seed to trackers (BEP 3: left = 0); a finished selection of files is not one.
@@ -728,11 +732,13 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       if (peer.peerIsSeed) peer.close('not-useful', 'both sides are seeds');
       else peer.setInterested(false);
     }
-    void this.storage!.flush().then(
-      async () => {
-        await this.saveResume();
-        this.emit('done', this.status());
-      },
+    // `done` as soon as every wanted piece is verified and written (readable by anyone); making it durable follows
+    // at once: the files are flushed (fsync), then the resume record is saved, and stopping waits for both. `done`
+    // used to wait for the flush: 0.4-0.5 s of a 1 GiB download here (libtorrent and aria2 report completion
+    // without one).
+    this.emit('done', this.status());
+    this.completionSave = this.storage!.flush().then(
+      () => this.saveResume(),
       (error: unknown) => this.fail(error, 'cannot flush the downloaded data'),
     );
   }

@@ -323,6 +323,38 @@ describe('resume data', () => {
     expect(checked.length).toBeGreaterThan(torrent.info.pieceCount);
   });
 
+  it('done comes once every piece is written, before the flush; stopping waits for the flush and the record', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'flush.bin', length: 8 * PIECE }], PIECE);
+    swarm = new Swarm(torrent);
+    const seeder = await swarm.addSeeder();
+    const platform = createTestPlatform({ seed: 5, host: '10.0.0.50', network: swarm.network });
+    const store = new MemoryResumeStore();
+    const run = await leech(platform, store, seeder);
+    await run.outcome; // the start-up save is done
+    const release = platform.storage.holdFlushes();
+    let flushesAtDone = -1;
+    run.torrent.on('done', () => {
+      flushesAtDone = platform.storage.stats.flushes;
+    });
+    const flushesBefore = platform.storage.stats.flushes;
+    await swarm.clock.runUntil(() => flushesAtDone >= 0, { maxMs: 60_000 });
+    expect(flushesAtDone).toBe(flushesBefore); // done did not wait for a flush
+    expect(sameBytes(swarm.contents({ platform } as SwarmPeer), torrent.payload)).toBe(true);
+    let closed = false;
+    const closing = run.session.close().then(() => {
+      closed = true;
+    });
+    sessions.splice(sessions.indexOf(run.session), 1);
+    await swarm.clock.advanceAsync(1_000);
+    expect(closed).toBe(false); // the flush after done is still held
+    release();
+    await closing;
+    expect(platform.storage.stats.flushes).toBeGreaterThan(flushesBefore);
+    // The record saved on the way out claims every piece.
+    const again = await leech(platform, store, seeder);
+    expect(await again.outcome).toMatchObject({ resumed: true, trustedPieces: 8 });
+  });
+
   it('pause saves resume data; removeTorrent forgets it', async () => {
     const torrent = await makeSwarmTorrent([{ name: 'p.bin', length: 1024 * 1024 }], PIECE);
     swarm = new Swarm(torrent, { bandwidthBytesPerSecond: 1024 * 1024 });
