@@ -145,6 +145,10 @@ class FileTorrentFiles implements TorrentFiles {
     ).then(() => {});
   }
 
+  prepareWrites(): void {
+    this.#writer.prepare();
+  }
+
   /** `write`, moving `data`'s buffer to the writer thread and back (see `TorrentFiles.writeMoving`). */
   writeMoving(fileIndex: number, position: number, data: Uint8Array): Promise<Uint8Array> {
     return this.#writeWith(fileIndex, position, data.byteLength, (fd) =>

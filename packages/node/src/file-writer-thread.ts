@@ -97,6 +97,16 @@ export class FileWriterThread {
     });
   }
 
+  /** The thread is running (started by `prepare` or a write, until `close`). */
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  /** Starts the thread now rather than on the first write (it takes time to boot); idle, it keeps nothing alive. */
+  prepare(): void {
+    if (!this.#closed) this.#thread();
+  }
+
   /** Stops the thread; writes still in flight reject. */
   async close(): Promise<void> {
     this.#closed = true;

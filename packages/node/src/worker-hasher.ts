@@ -82,6 +82,11 @@ export class WorkerHasher implements Hasher {
     return this.#workers.size;
   }
 
+  /** Starts the worker threads now rather than on the first piece (they take time to boot). */
+  prepare(): void {
+    while (!this.#closed && this.#workers.size < this.workerCount) this.#spawn();
+  }
+
   sha1(data: Uint8Array): Promise<Uint8Array> {
     return this.#hash(data, false).then((reply) => reply.digest);
   }

@@ -75,6 +75,23 @@ describe('FileWriterThread', () => {
     }
   });
 
+  it('prepare starts the thread before any write; close stops it', async () => {
+    expect(writer.running).toBe(false);
+    writer.prepare();
+    expect(writer.running).toBe(true);
+    const fd = openSync(join(dir, 'prepared.bin'), 'w+');
+    try {
+      await writer.write(fd, new Uint8Array(5).fill(4), 0);
+      expect([...readFileSync(join(dir, 'prepared.bin'))]).toEqual([4, 4, 4, 4, 4]);
+    } finally {
+      closeSync(fd);
+    }
+    await writer.close();
+    expect(writer.running).toBe(false);
+    writer.prepare(); // closed: nothing starts
+    expect(writer.running).toBe(false);
+  });
+
   it('rejects writes once closed', async () => {
     await writer.close();
     await expect(writer.write(0, new Uint8Array(1), 0)).rejects.toThrow(/closed/);

@@ -159,6 +159,21 @@ describe('WorkerHasher', () => {
     expect((await hasher.sha1Moving(small)).data).toBe(small);
   });
 
+  it('prepare starts every worker before the first piece; hashing then uses them', async () => {
+    const hasher = makeHasher(2);
+    expect(hasher.runningWorkers).toBe(0);
+    hasher.prepare();
+    expect(hasher.runningWorkers).toBe(2);
+    hasher.prepare();
+    expect(hasher.runningWorkers).toBe(2);
+    const data = piece(300_000, 9);
+    expect(await hasher.sha1(data)).toEqual(reference(data));
+    expect(hasher.runningWorkers).toBe(2);
+    await hasher.close();
+    hasher.prepare();
+    expect(hasher.runningWorkers).toBe(0);
+  });
+
   it('rejects a bad worker count', () => {
     expect(() => new WorkerHasher({ workers: -1 })).toThrow(RangeError);
     expect(() => new WorkerHasher({ workers: 1.5 })).toThrow(RangeError);

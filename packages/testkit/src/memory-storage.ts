@@ -35,7 +35,7 @@ export class MemoryStorage implements Storage {
   #writesHeld: Promise<void> | undefined;
   #flushesHeld: Promise<void> | undefined;
   /** Counts of operations, for tests that assert on I/O. */
-  readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0 };
+  readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0, writePrepares: 0 };
 
   async open(root: string, files: readonly StorageFileSpec[]): Promise<TorrentFiles> {
     for (const spec of files) {
@@ -257,6 +257,11 @@ class MemoryTorrentFiles implements TorrentFiles {
     const moved = whole ? new Uint8Array(structuredClone(buffer, { transfer: [buffer] })) : data;
     await this.write(fileIndex, position, moved);
     return moved;
+  }
+
+  /** Counts the hint (`stats.writePrepares`): memory needs nothing started. */
+  prepareWrites(): void {
+    this.#storage.stats.writePrepares++;
   }
 
   async size(fileIndex: number): Promise<number> {

@@ -19,6 +19,12 @@ export function sha1Sync(data: Uint8Array): Uint8Array {
 export class TestHasher implements Hasher {
   /** How many digests were asked for: lets tests assert that a piece was (or was not) re-hashed. */
   calls = 0;
+  /** How many times the engine said hashing would start soon (`prepare`). */
+  prepared = 0;
+
+  prepare(): void {
+    this.prepared++;
+  }
 
   sha1(data: Uint8Array): Promise<Uint8Array> {
     this.calls++;

@@ -10,6 +10,11 @@ export interface Hasher {
    * may be left detached, with length 0) and goes on with the returned `data`, which holds the same bytes.
    */
   sha1Moving?(data: Uint8Array): Promise<MovedDigest>;
+  /**
+   * Optional hint: pieces will be hashed soon, so start now whatever hashing needs (Node starts its worker
+   * threads, which took up to 250 ms on a busy machine, while a download's first pieces waited).
+   */
+  prepare?(): void;
 }
 
 /** A digest, and the bytes it was computed over, handed back by the hasher. */

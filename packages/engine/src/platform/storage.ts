@@ -31,6 +31,8 @@ export interface TorrentFiles {
    * bytes, the same ones, once they are written. If the write fails the bytes are lost with it.
    */
   writeMoving?(fileIndex: number, position: number, data: Uint8Array): Promise<Uint8Array>;
+  /** Optional hint: writes will follow soon (a download starts), so start now whatever writing needs. */
+  prepareWrites?(): void;
   /** The file's size on disk, or -1 when it does not exist. */
   size(fileIndex: number): Promise<number>;
   /**

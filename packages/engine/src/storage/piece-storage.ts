@@ -98,6 +98,11 @@ export class PieceStorage {
     });
   }
 
+  /** Tells the storage that pieces will be written soon (see `TorrentFiles.prepareWrites`). */
+  prepareWrites(): void {
+    this.files.prepareWrites?.();
+  }
+
   /** Reads `length` bytes at `begin` inside `piece`; into the start of `into` when given (see TorrentFiles). */
   read(piece: number, begin: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
     return this.#gate.shared(async () => {

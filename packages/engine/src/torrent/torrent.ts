@@ -214,6 +214,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Opens storage, adopts the data already on disk that verifies, then starts downloading or seeding. */
   async start(): Promise<void> {
     try {
+      this.platform.hasher.prepare?.(); // the check, or the first pieces, will need it
       // The saved file selection first: it decides which files the storage leaves uncreated.
       await this.resumeState.load();
       const saved = this.resumeState.settingsToRestore();
@@ -278,6 +279,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   }
 
   private goLive(): void {
+    if (!this.complete) this.storage?.prepareWrites();
     this.setState(this.complete ? 'seeding' : 'downloading');
     this.discovery.start(!this.complete);
     this.connectToPeers();

@@ -58,6 +58,22 @@ describe('storage faults', () => {
     }
   });
 
+  it('a download tells the platform early that it will hash and write; a seeder only that it will hash', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'prepared.bin', length: 1024 * 1024 }], 64 * 1024);
+    swarm = new Swarm(torrent);
+    const seeder = await swarm.addSeeder();
+    const leecher = await swarm.addLeecher({}, [seeder]);
+    await swarm.clock.runUntil(() => leecher.torrent.state === 'downloading', { maxMs: 10_000 });
+    // Before the first piece is hashed or written, so the worker threads can boot meanwhile.
+    expect(leecher.platform.storage.stats.writes).toBe(0);
+    expect(leecher.platform.hasher.prepared).toBeGreaterThan(0);
+    expect(leecher.platform.storage.stats.writePrepares).toBe(1);
+    expect(seeder.platform.hasher.prepared).toBeGreaterThan(0);
+    expect(seeder.platform.storage.stats.writePrepares).toBe(0);
+    await swarm.clock.runUntil(() => leecher.torrent.complete, { maxMs: 60_000 });
+    expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
+  });
+
   it('the piece-memory budget grows with the peers sending: three seeders get twice what one gets', async () => {
     const MIB = 1024 * 1024;
     const torrent = await makeSwarmTorrent([{ name: 'three-senders.bin', length: 80 * MIB }], MIB);
