@@ -24,6 +24,27 @@ function fileKey(root: string, spec: StorageFileSpec): string {
   return [root, ...spec.path].join('/');
 }
 
+/** Operations held until released (a slow disk); a new hold replaces the one before. */
+class Hold {
+  #pending: Promise<void> | undefined;
+
+  get pending(): Promise<void> | undefined {
+    return this.#pending;
+  }
+
+  start(): () => void {
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    this.#pending = held;
+    return () => {
+      if (this.#pending === held) this.#pending = undefined;
+      release();
+    };
+  }
+}
+
 /** An in-memory `Storage`. Files are kept per `root + path`, so re-opening a torrent sees its earlier data. */
 export class MemoryStorage implements Storage {
   readonly #files = new Map<string, StoredFile>();
@@ -32,8 +53,8 @@ export class MemoryStorage implements Storage {
   #readFailure: string | undefined;
   #writeCount = 0;
   /** While set, writes wait for it (a disk that has stalled). */
-  #writesHeld: Promise<void> | undefined;
-  #flushesHeld: Promise<void> | undefined;
+  readonly #writesHold = new Hold();
+  readonly #flushesHold = new Hold();
   /** Counts of operations, for tests that assert on I/O. */
   readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0, writePrepares: 0 };
 
@@ -55,38 +76,22 @@ export class MemoryStorage implements Storage {
 
   /** Stalls writes (a slow disk): each write, current and later, waits until the returned function is called. */
   holdWrites(): () => void {
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.#writesHeld = held;
-    return () => {
-      if (this.#writesHeld === held) this.#writesHeld = undefined;
-      release();
-    };
+    return this.#writesHold.start();
   }
 
   /** Stalls flushes (a slow fsync): each flush, current and later, waits until the returned function is called. */
   holdFlushes(): () => void {
-    let release: () => void = () => {};
-    const held = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    this.#flushesHeld = held;
-    return () => {
-      if (this.#flushesHeld === held) this.#flushesHeld = undefined;
-      release();
-    };
-  }
-
-  /** Resolves when flushes may go on (at once unless `holdFlushes` is in force). */
-  get flushesHeld(): Promise<void> | undefined {
-    return this.#flushesHeld;
+    return this.#flushesHold.start();
   }
 
   /** Resolves when writes may go on (at once unless `holdWrites` is in force). */
   get writesHeld(): Promise<void> | undefined {
-    return this.#writesHeld;
+    return this.#writesHold.pending;
+  }
+
+  /** Resolves when flushes may go on (at once unless `holdFlushes` is in force). */
+  get flushesHeld(): Promise<void> | undefined {
+    return this.#flushesHold.pending;
   }
 
   /** Makes every later read reject with a `BitloomError` of this code (e.g. `STORAGE_IO`); null heals. */

@@ -1,8 +1,13 @@
 import { Session, testingSettings } from '@bitloom/engine';
 import { afterEach, describe, expect, it } from 'vitest';
-import { makeSwarmTorrent, Swarm, sameBytes } from './swarm-fixture.js';
+import { makeSwarmTorrent, Swarm, type SwarmPeer, sameBytes } from './swarm-fixture.js';
 
 let swarm: Swarm | undefined;
+
+/** The torrent's piece memory, as the budget tests look at it. */
+function assemblyOf(peer: SwarmPeer): { heldBytes: number; overBudget: boolean; budget: number } {
+  return Reflect.get(peer.torrent, 'assembly') as { heldBytes: number; overBudget: boolean; budget: number };
+}
 afterEach(async () => {
   await swarm?.closeAll();
   swarm = undefined;
@@ -81,11 +86,7 @@ describe('storage faults', () => {
     const seeders = [await swarm.addSeeder(), await swarm.addSeeder(), await swarm.addSeeder()];
     const leecher = await swarm.addLeecher({ maxPieceBufferBytes: 16 * MIB }, seeders);
     const release = leecher.platform.storage.holdWrites();
-    const assembly = Reflect.get(leecher.torrent, 'assembly') as {
-      heldBytes: number;
-      overBudget: boolean;
-      budget: number;
-    };
+    const assembly = assemblyOf(leecher);
     const sending = () =>
       [...leecher.torrent.peers.values()].filter((peer) => peer.isActive && !peer.peerChoking).length;
     await swarm.clock.runUntil(() => sending() === 3, { maxMs: 60_000 });
@@ -115,11 +116,7 @@ describe('storage faults', () => {
         sum += peer.outstanding.size;
       return sum;
     };
-    const assembly = Reflect.get(leecher.torrent, 'assembly') as {
-      heldBytes: number;
-      overBudget: boolean;
-      budget: number;
-    };
+    const assembly = assemblyOf(leecher);
     // Nothing can be written: the budget fills, and once the started pieces are in, nothing more is asked for.
     await swarm.clock.runUntil(() => assembly.overBudget && outstanding() === 0, { maxMs: 60_000 });
     expect(assembly.budget).toBe(16 * MIB); // one peer sending: the setting
