@@ -1,5 +1,5 @@
 /**
- * Positional file writes on a worker thread, handed to the kernel 16 KiB at a time with `writeSync`.
+ * Positional file writes on a worker thread, handed to the kernel 32 KiB at a time with `writeSync`.
  *
  * Why not `fs.promises`: on a virtual machine that hands freed memory back to its host (free page reporting),
  * Linux backs a large write with large page-cache folios carved from memory the host must fault in again, which
@@ -8,7 +8,10 @@
  * 2 s of main-thread CPU per GiB (one promise and one thread-pool job each); in a loop of `writeSync` on a thread
  * of its own they cost the syscalls alone. Measured, `npm run bench -- --scenarios 1 --runs 2 --only
  * bitloom,aria2`, twice: 64 KiB writes through `fs.promises` 298/184 and 293/175 MB/s (the second trial follows
- * aria2's), 16 KiB writes on this thread 288/296 and 270/297.
+ * aria2's), 16 KiB writes on this thread 288/296 and 270/297. 32 KiB calls (order-3 folios, the largest Linux
+ * serves from its per-CPU free lists) cost the writer thread 0.36-0.40 s of system CPU per GiB against 0.45-0.54 s
+ * for 16 KiB, with no more trials slowed after libtorrent's (one of 7 each); 64 KiB calls: 0.3 s right after the
+ * warm-up, 3.8 s after a libtorrent trial. `--scenarios 1 --runs 2|3 --only bitloom,libtorrent`, 2026-12-05.
  *
  * `writeMoving` moves the caller's buffer to the thread and back (no copy) when the bytes are a whole
  * `ArrayBuffer`. `write` copies them once into a buffer that travels to the thread and back (kept for the next
@@ -20,7 +23,7 @@
 import { Worker } from 'node:worker_threads';
 
 /** Bytes per `writeSync` call. */
-export const WRITE_CALL_BYTES = 16 * 1024;
+export const WRITE_CALL_BYTES = 32 * 1024;
 
 const WRITER_SOURCE = `
 'use strict';
