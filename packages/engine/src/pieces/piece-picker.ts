@@ -496,25 +496,28 @@ export class PiecePicker {
    * extent; `rarest` itself when there is none.
    */
   #extentMate(rarest: number, priority: number, hasPiece: HasPiece): number {
-    const perExtent = this.#piecesPerExtent;
-    if (perExtent === 1) return rarest;
+    if (this.#piecesPerExtent === 1) return rarest;
     const rarity = this.#availability[rarest]!;
-    for (const anchor of [this.#lastStarted, rarest]) {
-      if (anchor < 0) continue;
-      const first = anchor - (anchor % perExtent);
-      const end = Math.min(first + perExtent, this.pieceCount);
-      for (let piece = first; piece < end; piece++) {
-        if (
-          this.#untouched.has(piece) &&
-          this.#priority[piece] === priority &&
-          this.#availability[piece]! <= rarity &&
-          hasPiece(piece)
-        ) {
-          return piece;
-        }
+    const mate = this.#lowestInExtent(this.#lastStarted, priority, rarity, hasPiece);
+    return mate >= 0 ? mate : this.#lowestInExtent(rarest, priority, rarity, hasPiece);
+  }
+
+  /** The lowest untouched piece of `priority`, no more common than `rarity`, the peer has, in `anchor`'s extent. */
+  #lowestInExtent(anchor: number, priority: number, rarity: number, hasPiece: HasPiece): number {
+    if (anchor < 0) return -1;
+    const first = anchor - (anchor % this.#piecesPerExtent);
+    const end = Math.min(first + this.#piecesPerExtent, this.pieceCount);
+    for (let piece = first; piece < end; piece++) {
+      if (
+        this.#untouched.has(piece) &&
+        this.#priority[piece] === priority &&
+        this.#availability[piece]! <= rarity &&
+        hasPiece(piece)
+      ) {
+        return piece;
       }
     }
-    return rarest;
+    return -1;
   }
 
   /** Free blocks of critical pieces in urgency order; for a stalled one, also blocks in flight with one peer. */
