@@ -2,14 +2,14 @@
  * SHA-1 for piece verification (BEP 3 `pieces`) on a pool of worker threads, so hashing a 16 MiB piece never
  * stalls the event loop that drives the sockets. Small inputs are hashed inline: below ~64 KiB the round trip to
  * a worker costs more than the hash. `sha1Moving` moves the caller's buffer to the worker and back (no copy) when
- * the bytes are a whole `ArrayBuffer`; `sha1` copies them once into a buffer the worker owns, which travels to the
- * worker and back with the digest, so it is allocated once per worker, not once per piece (a fresh 1 MiB buffer
- * costs 256 page faults). A piece already in shared memory is read by the worker in place. Shared memory is not
+ * the bytes are a whole `ArrayBuffer`; `sha1` copies them once into a spare buffer, which travels to the worker and
+ * back with the digest and is kept for the next job, so copy buffers are not allocated per piece (a fresh 1 MiB
+ * buffer costs 256 page faults). A piece already in shared memory is read by the worker in place. Shared memory is not
  * used for assembling pieces: V8 copies into a `SharedArrayBuffer` byte by byte with relaxed atomics, ten times
  * slower than one copy. Jobs are served first in, first out, and each worker is given up to
  * `JOBS_PER_WORKER` at once: with one job at a time a worker sat idle from its reply until the main thread, busy
  * with sockets, posted it the next piece (in a 1 GiB download 40-50 pieces waited for a hash while the piece
- * budget was full). Workers start on first use, are unref'd while idle (an idle pool never keeps the process
+ * budget was full). Workers start on first use (or at `prepare`), are unref'd while idle (an idle pool never keeps the process
  * alive) and ref'd while hashing (a pending digest does). A worker that dies fails every job it was given.
  */
 import { createHash } from 'node:crypto';
