@@ -22,6 +22,13 @@ export interface RequestFillContext {
   readonly now: number;
 }
 
+/** Peers we want blocks from that let us ask: each keeps a request pipeline of its own in flight. */
+export function sendingPeerCount(peers: Iterable<PeerConnection>): number {
+  let count = 0;
+  for (const peer of peers) if (peer.isActive && peer.amInterested && !peer.peerChoking) count++;
+  return count;
+}
+
 export function fillRequests(peer: PeerConnection, context: RequestFillContext): void {
   if (!peer.isActive || !peer.amInterested || !peer.peerHas) return;
   const fastOnly = peer.peerChoking;

@@ -9,8 +9,7 @@ import { BitloomError } from '../errors.js';
 import { TypedEmitter } from '../events.js';
 import { ALLOWED_FAST_MIN_PIECES, allowedFastSet } from '../extensions/allowed-fast.js';
 import { ExtensionRegistry, type HandshakeIdentity } from '../extensions/extension-registry.js';
-import { UtMetadata } from '../extensions/ut-metadata.js';
-import { pexPeersOf, UtPex } from '../extensions/ut-pex.js';
+import { pexPeersOf, type UtPex } from '../extensions/ut-pex.js';
 import { BLOCK_SIZE } from '../indices.js';
 import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
@@ -34,9 +33,10 @@ import type { DialTarget, PeerDialer } from './peer-dialer.js';
 import { PeerDiscovery } from './peer-discovery.js';
 import { type PeerInfo, peerInfoOf } from './peer-info.js';
 import { PieceAssembly, pieceBudget } from './piece-assembly.js';
-import { fillRequests } from './request-filler.js';
+import { fillRequests, sendingPeerCount } from './request-filler.js';
 import { type ResumeOptions, ResumeState } from './resume-state.js';
 import { SmartBan } from './smart-ban.js';
+import { registerTorrentExtensions } from './torrent-extensions.js';
 import { TorrentFileHandle } from './torrent-file.js';
 import type { TorrentEvents, TorrentState, TorrentStatus } from './torrent-status.js';
 
@@ -109,6 +109,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   private verifiedBytes = 0;
   private hashFailures = 0;
   private checkedPieces = 0;
+  /** The flush and resume save that follow `done`; `stop` waits for them. */
+  private completionSave: Promise<void> | undefined;
   private readonly smartBan: SmartBan;
   /** Peers counted through HAVE ALL (no per-piece availability). */
   private readonly countedAsSeed = new Set<number>();
@@ -138,28 +140,16 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       global ? [this.downloadLimit, global.download] : [this.downloadLimit],
     );
     this.uploadAllowance = new LimitChain(global ? [this.uploadLimit, global.upload] : [this.uploadLimit]);
-    // BEP 11 peer exchange; never for private torrents (BEP 27: peers only from the tracker).
-    if (!options.info.private) {
-      this.pex = new UtPex({
-        registry: this.extensions,
-        now: () => options.platform.clock.now(),
-        connectedPeers: () => pexPeersOf(this.peers.values()),
-        onPeers: (peers) => {
-          for (const peer of peers) this.addPeer(peer.host, peer.port, 'pex');
-        },
-      });
-      this.extensions.register(this.pex);
-    }
-    // BEP 9: serve the info dictionary to peers that came from a magnet link.
-    this.extensions.register(
-      new UtMetadata({
-        infoHash: options.info.infoHash,
-        hasher: options.platform.hasher,
-        registry: this.extensions,
-        now: () => options.platform.clock.now(),
-        infoBytes: () => options.info.infoBytes,
-      }),
-    );
+    this.pex = registerTorrentExtensions({
+      registry: this.extensions,
+      info: options.info,
+      hasher: options.platform.hasher,
+      now: () => options.platform.clock.now(),
+      connectedPeers: () => pexPeersOf(this.peers.values()),
+      onPexPeers: (peers) => {
+        for (const peer of peers) this.addPeer(peer.host, peer.port, 'pex');
+      },
+    });
     this.discovery = new PeerDiscovery({
       infoHash: options.info.infoHash,
       private: options.info.private,
@@ -330,7 +320,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       this.lastInterestCheckAt = now;
       for (const peer of this.peers.values()) this.updateInterest(peer);
     }
-    this.assembly.budget = pieceBudget(this.settings.maxPieceBufferBytes, this.sendingPeers());
+    this.assembly.budget = pieceBudget(
+      this.settings.maxPieceBufferBytes,
+      sendingPeerCount(this.peers.values()),
+    );
     for (const peer of this.peers.values()) {
       this.fillRequests(peer);
       peer.serveQueued();
@@ -650,14 +643,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     });
   }
 
-  /** Peers we want blocks from that let us ask (each keeps a request pipeline of its own in flight). */
-  private sendingPeers(): number {
-    let count = 0;
-    for (const peer of this.peers.values())
-      if (peer.isActive && peer.amInterested && !peer.peerChoking) count++;
-    return count;
-  }
-
   private fillOthers(except?: PeerConnection): void {
     for (const other of this.peers.values()) if (other !== except) this.fillRequests(other);
   }
@@ -681,17 +666,15 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     const entry = this.assembly.take(piece);
     if (!entry) return;
     try {
-      const hashed = await sha1Moving(this.platform.hasher, entry.data);
-      entry.data = hashed.data;
-      const digest = hashed.digest;
+      const { digest, data } = await sha1Moving(this.platform.hasher, entry.data);
+      entry.data = data;
       if (this.isHalted) return;
       if (!equalBytes(digest, this.expectedHash(piece))) {
         await this.pieceFailed(piece, entry.data, entry.senders);
         return;
       }
-      const written = await this.storage!.writePiece(piece, entry.data);
-      entry.data = written.data;
-      const stored = written.stored;
+      const { stored, data: written } = await this.storage!.writePiece(piece, entry.data);
+      entry.data = written;
       if (!stored) this.picker.pieceFailed(piece); // its file was unselected meanwhile: not kept
       if (!stored || this.isHalted) return;
       this.pieceVerified(piece);
@@ -722,10 +705,7 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     if (this.complete) this.downloadCompleted();
   }
 
-  /** Every wanted piece is verified: seed, tell the trackers, and report `done` once the data is durable. */
-  /** The flush and resume save that follow `done`; `stop` waits for them. */
-  private completionSave: Promise<void> | undefined;
-
+  /** Every wanted piece is verified and written: seed, tell the trackers, report `done`, then make it durable. */
   private downloadCompleted(): void {
     if (this.state !== 'paused') this.setState('seeding');
     // `completed` means a seed to trackers (BEP 3: left = 0); a finished selection of files is not one.
