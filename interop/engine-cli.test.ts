@@ -2,13 +2,14 @@
  * The `bitloom` command itself (packages/cli/bin/bitloom.js, run as a child process from its compiled `dist`)
  * against real clients on loopback: `bitloom download … --peer … --quiet` from a libtorrent and from a
  * WebTorrent seeder exits 0 once verified-complete with the data byte for byte, and libtorrent downloads from
- * `bitloom seed`. The packages are built first (`tsc -b`, incremental) so the command runs the current sources.
+ * `bitloom seed`. The packages are built first (`tsc -b`, incremental, then the one-file bundle the bin loads) so
+ * the command runs the current sources.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildCli, spawnBitloom } from './harness/bitloom-cli.js';
+import { buildCli, REPO_ROOT, spawnBitloom } from './harness/bitloom-cli.js';
 import type { JsonLineChild } from './harness/child-process.js';
 import { runLibtorrentLeecher, startLibtorrentSeeder } from './harness/libtorrent.js';
 import { differingFiles, type Fixture, makeFixtures } from './harness/payloads.js';
@@ -71,6 +72,28 @@ async function expectDownloadSucceeds(fixture: Fixture, seeder: PeerProcess, dir
   expect(download.rawLines).toEqual([]);
   expect(await differingFiles(fixture, dir)).toEqual([]);
 }
+
+describe('the built bitloom command', () => {
+  it('is one bundle that holds every command and finds its package.json for --version', async () => {
+    const help = bitloom(['--help']);
+    expect(await help.waitForExit(10_000)).toBe(0);
+    await help.stdoutClosed;
+    const section = help.rawLines.slice(help.rawLines.indexOf('Commands:') + 1);
+    const commands = section
+      .slice(0, section.indexOf(''))
+      .map((line) => /^ {2}([a-z]+) /.exec(line)?.[1])
+      .filter((name): name is string => name !== undefined);
+    expect(commands).toEqual(['create', 'demo', 'download', 'info', 'seed', 'help']);
+
+    const version = bitloom(['--version']);
+    expect(await version.waitForExit(10_000)).toBe(0);
+    await version.stdoutClosed;
+    const manifest = JSON.parse(await readFile(join(REPO_ROOT, 'packages/cli/package.json'), 'utf8')) as {
+      version: string;
+    };
+    expect(version.rawLines).toEqual([manifest.version]);
+  });
+});
 
 describe('the bitloom command against real clients', () => {
   it('bitloom download --peer --quiet from a libtorrent seeder exits 0 with the file byte for byte', async () => {

@@ -1,6 +1,7 @@
 /**
- * The `bitloom` command as interop tests run it: built first (incremental `tsc -b`, which still emits when a file
- * has a type error, so its output only goes into failure messages), then started as a child process.
+ * The `bitloom` command as interop tests run it: built first as `npm run build` builds it (incremental `tsc -b`,
+ * which still emits when a file has a type error, so its output only goes into failure messages; then the bundle
+ * bin/bitloom.js loads), then started as a child process.
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,13 +10,22 @@ import { JsonLineChild } from './child-process.js';
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const BITLOOM_BIN = join(REPO_ROOT, 'packages/cli/bin/bitloom.js');
 const TSC = join(REPO_ROOT, 'node_modules/.bin/tsc');
+const BUNDLE_SCRIPT = join(REPO_ROOT, 'scripts/bundle-cli.mjs');
 
-/** Builds the CLI and what it imports; resolves with tsc's output when it failed, '' when clean. */
+/** Builds the CLI and what it imports; resolves with the failing step's output, '' when clean. */
 export async function buildCli(): Promise<string> {
-  const tsc = new JsonLineChild(TSC, ['-b', 'packages/cli'], { cwd: REPO_ROOT });
-  const status = await tsc.waitForExit(120_000);
-  await tsc.stdoutClosed;
-  return status === 0 ? '' : `tsc -b exited with ${status}:\n${tsc.rawLines.join('\n')}\n${tsc.stderr}`;
+  const tscStatus = await runStep(TSC, ['-b', 'packages/cli']);
+  const bundleStatus = await runStep(process.execPath, [BUNDLE_SCRIPT]);
+  return [tscStatus, bundleStatus].filter((status) => status !== '').join('\n');
+}
+
+async function runStep(command: string, args: string[]): Promise<string> {
+  const step = new JsonLineChild(command, args, { cwd: REPO_ROOT });
+  const status = await step.waitForExit(120_000);
+  await step.stdoutClosed;
+  return status === 0
+    ? ''
+    : `${[command, ...args].join(' ')} exited with ${status}:\n${step.rawLines.join('\n')}\n${step.stderr}`;
 }
 
 /** Starts `bitloom ARGS…` from the repository root, with `env` added to the environment. */

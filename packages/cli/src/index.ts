@@ -29,7 +29,7 @@ export async function main(
     },
   };
   try {
-    const program = await buildProgram(context);
+    const program = buildProgram(context);
     if (argv.length === 0) {
       program.outputHelp({ error: true });
       return ExitCode.USAGE;

@@ -1,36 +1,13 @@
 /**
- * Builds the `bitloom` commander program. Commands live one per file in `src/commands/` and are found at run
- * time: each module exports `register(program, context)` and adds its command with `program.command(…)`, so
- * a new command is a new file and nothing else. (Commands created with `program.command` inherit the error
- * and output settings made here; a `new Command()` added with `addCommand` would not.)
+ * Builds the `bitloom` commander program. Commands live one per file in `src/commands/`, listed in
+ * `commands/index.ts`; each adds itself with `program.command(…)`, so it inherits the error and output settings
+ * made here (a `new Command()` added with `addCommand` would not).
  */
-import { readdirSync } from 'node:fs';
 import { Command } from 'commander';
 import type { CliContext } from './cli-context.js';
+import { COMMANDS } from './commands/index.js';
 import { oneLine } from './format.js';
 import { cliVersion } from './version.js';
-
-/** What a file in `src/commands/` exports. */
-export interface CommandModule {
-  register(program: Command, context: CliContext): void;
-}
-
-const COMMANDS_DIRECTORY = new URL('./commands/', import.meta.url);
-
-/** Compiled `.js` files when running from `dist`, `.ts` sources under vitest; never declarations or tests. */
-const COMMAND_FILE = /^[a-z0-9-]+\.(?:js|ts)$/;
-
-async function loadCommandModules(): Promise<CommandModule[]> {
-  const files = readdirSync(COMMANDS_DIRECTORY)
-    .filter((file) => COMMAND_FILE.test(file) && !file.endsWith('.d.ts'))
-    .sort();
-  const modules: CommandModule[] = [];
-  for (const file of files) {
-    const module = (await import(new URL(file, COMMANDS_DIRECTORY).href)) as Partial<CommandModule>;
-    if (typeof module.register === 'function') modules.push(module as CommandModule);
-  }
-  return modules;
-}
 
 const PROGRAM_HELP = `
 Examples:
@@ -48,7 +25,7 @@ Exit codes:
   130  interrupted (Ctrl-C); a second Ctrl-C quits without waiting for trackers`;
 
 /** The program with every command registered; parse it with `parseAsync(argv, { from: 'user' })`. */
-export async function buildProgram(context: CliContext): Promise<Command> {
+export function buildProgram(context: CliContext): Command {
   const program = new Command('bitloom')
     .description('A BitTorrent client: create, inspect, download and seed torrents.')
     .version(cliVersion(), '-V, --version', 'print the version')
@@ -63,6 +40,6 @@ export async function buildProgram(context: CliContext): Promise<Command> {
       outputError: (text, write) => write(`bitloom: ${oneLine(text.replace(/^error: /, ''))}\n`),
     });
   program.addHelpText('after', PROGRAM_HELP);
-  for (const module of await loadCommandModules()) module.register(program, context);
+  for (const command of COMMANDS) command.register(program, context);
   return program;
 }
