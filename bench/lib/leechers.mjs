@@ -10,7 +10,6 @@ import { bitloomCliArgs } from './bitloom-cli.mjs';
 import { runToCompletion } from './processes.mjs';
 
 const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const BITLOOM_DIST = fileURLToPath(new URL('../../packages/cli/dist/index.js', import.meta.url));
 const ARIA2_COMPLETE_HOOK = fileURLToPath(new URL('../aria2-complete.sh', import.meta.url));
 const WEBTORRENT_PEER = fileURLToPath(new URL('../../interop/webtorrent/peer.mjs', import.meta.url));
 const WEBTORRENT_PACKAGE = fileURLToPath(
@@ -40,18 +39,24 @@ const WEBTORRENT_PACKAGE = fileURLToPath(
  * @property {(context: LeechContext) => { command: string, args: string[], cwd: string }} command
  */
 
-/** @type {Leecher[]} */
-export const LEECHERS = [
-  {
-    name: 'bitloom',
+/**
+ * bitloom as a leecher, run from the checkout at `root` (this one, or `BENCH_BASELINE`'s).
+ * @param {string} name
+ * @param {string} root  a checkout with `npm run build` done
+ * @returns {Leecher}
+ */
+function bitloomLeecher(name, root) {
+  const bin = join(root, 'packages/cli/bin/bitloom.js');
+  return {
+    name,
     needsTracker: false,
     unavailableReason: async () =>
-      (await exists(BITLOOM_DIST)) ? null : 'packages/cli/dist is missing: run `npm run build` first',
+      (await exists(join(root, 'packages/cli/dist/index.js')))
+        ? null
+        : `${join(root, 'packages/cli/dist')} is missing: run \`npm run build\` there first`,
     version: async () => {
-      const { version } = JSON.parse(
-        await readFile(new URL('../../packages/cli/package.json', import.meta.url)),
-      );
-      const commit = await runToCompletion('git', ['rev-parse', '--short', 'HEAD'], { cwd: REPO_ROOT }).catch(
+      const { version } = JSON.parse(await readFile(join(root, 'packages/cli/package.json'), 'utf8'));
+      const commit = await runToCompletion('git', ['rev-parse', '--short', 'HEAD'], { cwd: root }).catch(
         () => '?',
       );
       return `${version} (git ${commit.trim()})`;
@@ -60,23 +65,38 @@ export const LEECHERS = [
     isCompletionLine: (line) => line?.event === 'done',
     command: ({ payload, downloadDir, seederPorts }) => ({
       command: process.execPath,
-      args: bitloomCliArgs([
-        'download',
-        payload.torrentFile,
-        '-o',
-        downloadDir,
-        ...seederPorts.flatMap((port) => ['--peer', `127.0.0.1:${port}`]),
-        '--listen',
-        '127.0.0.1',
-        // Loopback only: no DHT (it would bootstrap from the public routers).
-        '--no-dht',
-        // NDJSON events instead of the progress display: `done` marks verified completion, as the others' lines.
-        '--json',
-      ]),
-      cwd: REPO_ROOT,
+      args: bitloomCliArgs(
+        [
+          'download',
+          payload.torrentFile,
+          '-o',
+          downloadDir,
+          ...seederPorts.flatMap((port) => ['--peer', `127.0.0.1:${port}`]),
+          '--listen',
+          '127.0.0.1',
+          // Loopback only: no DHT (it would bootstrap from the public routers).
+          '--no-dht',
+          // NDJSON events instead of the progress display: `done` marks verified completion, as the others' lines.
+          '--json',
+        ],
+        bin,
+      ),
+      cwd: root,
       env: bitloomEnv(downloadDir),
     }),
-  },
+  };
+}
+
+/**
+ * `BENCH_BASELINE=/path/to/checkout` adds a leecher `bitloom-base` that runs that checkout's build, so two builds
+ * are compared in the same run, trial by trial, on the same machine state (run it with `--only bitloom,bitloom-base`).
+ */
+const BASELINE = process.env.BENCH_BASELINE;
+
+/** @type {Leecher[]} */
+export const LEECHERS = [
+  bitloomLeecher('bitloom', REPO_ROOT),
+  ...(BASELINE ? [bitloomLeecher('bitloom-base', BASELINE)] : []),
   {
     name: 'libtorrent',
     needsTracker: false,

@@ -9,8 +9,12 @@
  * slower than one copy. Jobs are served first in, first out, and each worker is given up to
  * `JOBS_PER_WORKER` at once: with one job at a time a worker sat idle from its reply until the main thread, busy
  * with sockets, posted it the next piece (in a 1 GiB download 40-50 pieces waited for a hash while the piece
- * budget was full). Workers start on first use (or at `prepare`), are unref'd while idle (an idle pool never keeps the process
- * alive) and ref'd while hashing (a pending digest does). A worker that dies fails every job it was given.
+ * budget was full). The pool grows as work queues up: one worker starts on first use (or at `prepare`), another
+ * only when a job would otherwise wait, every running worker booted and holding its `JOBS_PER_WORKER` (a check
+ * fills the pool at once; a download at 400 MB/s needs about a quarter of one core, and each worker costs ~26 ms
+ * of CPU to boot and a few MiB). Workers are unref'd
+ * while idle (an idle pool never keeps the process alive) and ref'd while hashing (a pending digest does). A worker
+ * that dies fails every job it was given.
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
@@ -46,6 +50,8 @@ interface HashJob {
 
 interface PooledWorker {
   readonly thread: Worker;
+  /** Booted and running code: jobs queued at a worker still booting do not make the pool grow. */
+  online: boolean;
   /** Jobs posted to the worker, oldest first: its replies come in this order. */
   readonly jobs: HashJob[];
 }
@@ -82,9 +88,9 @@ export class WorkerHasher implements Hasher {
     return this.#workers.size;
   }
 
-  /** Starts the worker threads now rather than on the first piece (they take time to boot). */
+  /** Starts a worker now rather than on the first piece (it takes time to boot); more start as work queues up. */
   prepare(): void {
-    while (!this.#closed && this.#workers.size < this.workerCount) this.#spawn();
+    if (!this.#closed && this.#workers.size === 0 && this.workerCount > 0) this.#spawn();
   }
 
   sha1(data: Uint8Array): Promise<Uint8Array> {
@@ -156,22 +162,31 @@ export class WorkerHasher implements Hasher {
     }
   }
 
-  /** The worker with the fewest jobs, if one can take another; a new one while the pool is not full. */
+  /**
+   * The worker with the fewest jobs, if one can take another; a new one when none runs, or when every worker is
+   * booted and full, and the pool is not full. (A worker still booting holds the pool as it is: another one would
+   * have to boot too.)
+   */
   #leastBusy(): PooledWorker | undefined {
     let best: PooledWorker | undefined;
+    let behind = true;
     for (const worker of this.#workers) {
       if (worker.jobs.length === 0) return worker;
       if (best === undefined || worker.jobs.length < best.jobs.length) best = worker;
+      if (!worker.online || worker.jobs.length < JOBS_PER_WORKER) behind = false;
     }
-    if (this.#workers.size < this.workerCount) return this.#spawn();
+    if (behind && this.#workers.size < this.workerCount) return this.#spawn();
     return best !== undefined && best.jobs.length < JOBS_PER_WORKER ? best : undefined;
   }
 
   #spawn(): PooledWorker {
     const thread = new Worker(HASH_WORKER_SOURCE, { eval: true });
     thread.unref();
-    const worker: PooledWorker = { thread, jobs: [] };
+    const worker: PooledWorker = { thread, online: false, jobs: [] };
     this.#workers.add(worker);
+    thread.once('online', () => {
+      worker.online = true;
+    });
     thread.on('message', (reply: HashReply) => {
       const job = worker.jobs.shift();
       if (worker.jobs.length === 0) thread.unref();

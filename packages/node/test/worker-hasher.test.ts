@@ -111,11 +111,11 @@ describe('WorkerHasher', () => {
   it('gives each worker several jobs ahead of its replies, and the rest as replies come', async () => {
     const posted = vi.spyOn(Worker.prototype, 'postMessage');
     try {
-      const hasher = makeHasher(2);
-      const pieces = Array.from({ length: 2 * JOBS_PER_WORKER + 3 }, (_, i) => piece(100_000 + i, i));
+      const hasher = makeHasher(1);
+      const pieces = Array.from({ length: JOBS_PER_WORKER + 3 }, (_, i) => piece(100_000 + i, i));
       const digests = Promise.all(pieces.map((data) => hasher.sha1(data)));
       // Posted at once, before any reply: a worker never waits for this thread between pieces.
-      expect(posted).toHaveBeenCalledTimes(2 * JOBS_PER_WORKER);
+      expect(posted).toHaveBeenCalledTimes(JOBS_PER_WORKER);
       (await digests).forEach((digest, i) => {
         expect(digest).toEqual(reference(pieces[i]!));
       });
@@ -159,19 +159,40 @@ describe('WorkerHasher', () => {
     expect((await hasher.sha1Moving(small)).data).toBe(small);
   });
 
-  it('prepare starts every worker before the first piece; hashing then uses them', async () => {
+  it('prepare starts one worker before the first piece; hashing then uses it', async () => {
     const hasher = makeHasher(2);
     expect(hasher.runningWorkers).toBe(0);
     hasher.prepare();
-    expect(hasher.runningWorkers).toBe(2);
+    expect(hasher.runningWorkers).toBe(1);
     hasher.prepare();
-    expect(hasher.runningWorkers).toBe(2);
+    expect(hasher.runningWorkers).toBe(1);
     const data = piece(300_000, 9);
     expect(await hasher.sha1(data)).toEqual(reference(data));
-    expect(hasher.runningWorkers).toBe(2);
+    expect(hasher.runningWorkers).toBe(1);
     await hasher.close();
     hasher.prepare();
     expect(hasher.runningWorkers).toBe(0);
+  });
+
+  it('starts another worker only once every running one is booted and has JOBS_PER_WORKER jobs', async () => {
+    const hasher = makeHasher(3);
+    // A first piece hashed: the first worker is booted.
+    expect(await hasher.sha1(piece(100_000, 0))).toEqual(reference(piece(100_000, 0)));
+    const pieces = Array.from({ length: 2 * JOBS_PER_WORKER + 2 }, (_, i) => piece(100_000 + i, i));
+    const digests: Promise<Uint8Array>[] = [];
+    // Each posted before any reply: the first worker takes then a second starts; while it boots
+    // the pool does not grow, however many jobs wait.
+    for (const [i, data] of pieces.entries()) {
+      digests.push(hasher.sha1(data));
+      expect(hasher.runningWorkers).toBe(i < JOBS_PER_WORKER ? 1 : 2);
+    }
+    (await Promise.all(digests)).forEach((digest, i) => {
+      expect(digest).toEqual(reference(pieces[i]!));
+    });
+    // Pieces one at a time never queue up: a new pool stays at one worker.
+    const one = makeHasher(3);
+    for (let i = 0; i < 5; i++) await one.sha1(piece(100_000, i));
+    expect(one.runningWorkers).toBe(1);
   });
 
   it('rejects a bad worker count', () => {
