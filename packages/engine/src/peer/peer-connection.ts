@@ -16,6 +16,7 @@ import {
   encodeHandshake,
   encodeMessage,
   encodePieceHeader,
+  encodeRequests,
   type Handshake,
   MessageFramer,
   type PeerMessage,
@@ -227,6 +228,14 @@ export class PeerConnection {
   send(message: Exclude<PeerMessage, { type: 'piece' | 'unknown' }>): void {
     if (this.phase === 'closed') return;
     this.write(encodeMessage(message));
+  }
+
+  /** REQUEST messages for `requests`, in one write. */
+  sendRequests(
+    requests: readonly { readonly piece: number; readonly begin: number; readonly length: number }[],
+  ): void {
+    if (this.phase === 'closed' || requests.length === 0) return;
+    this.write(encodeRequests(requests));
   }
 
   /** Runs `fn` with writes held back, so its messages leave in as few segments as possible. */

@@ -11,7 +11,7 @@ export const BLOCK_REQUESTED = 1;
 export const BLOCK_RECEIVED = 2;
 export type BlockState = typeof BLOCK_NONE | typeof BLOCK_REQUESTED | typeof BLOCK_RECEIVED;
 
-const NO_REQUESTERS: readonly PeerKey[] = [];
+const NO_REQUESTERS: readonly PeerKey[] = Object.freeze([]);
 
 export class PartialPiece {
   readonly piece: number;
@@ -85,9 +85,14 @@ export class PartialPiece {
    * arrives late or unasked, by another peer). Returns the other peers that had it requested, or undefined
    * when it is not accepted.
    */
-  receive(block: number, peer: PeerKey): PeerKey[] | undefined {
+  receive(block: number, peer: PeerKey): readonly PeerKey[] | undefined {
     if (this.#states[block] !== BLOCK_REQUESTED) return undefined;
-    const others = this.#requesters[block]!.filter((requester) => requester !== peer);
+    const requesters = this.#requesters[block]!;
+    // Outside endgame the one requester is the sender: no array per block for "nobody else".
+    const others =
+      requesters.length === 1 && requesters[0] === peer
+        ? NO_REQUESTERS
+        : requesters.filter((requester) => requester !== peer);
     this.#states[block] = BLOCK_RECEIVED;
     this.#requesters[block] = undefined;
     this.requestedCount--;

@@ -54,7 +54,7 @@ export interface BlockReceipt {
   /** Every block of the piece is now in: hash it, then call `pieceVerified` or `pieceFailed`. */
   pieceComplete: boolean;
   /** Peers that also had this block requested (endgame): send them CANCEL. */
-  otherRequesters: PeerKey[];
+  otherRequesters: readonly PeerKey[];
 }
 
 const DEFAULT_RANDOM_FIRST_PIECES = 4;
@@ -66,7 +66,7 @@ const MAX_CRITICAL_REQUESTERS = 2;
 const NOT_ACCEPTED: Readonly<BlockReceipt> = Object.freeze({
   accepted: false,
   pieceComplete: false,
-  otherRequesters: [],
+  otherRequesters: Object.freeze([]),
 });
 
 type HasPiece = (piece: number) => boolean;
@@ -95,6 +95,8 @@ export class PiecePicker {
   /** Time-critical pieces, most urgent first; `#stalled` ones may have their blocks requested twice. */
   #critical: readonly number[] = [];
   #stalled: ReadonlySet<number> = new Set();
+  /** Scratch for `#takeBlocks`: the block numbers taken from one piece, reused rather than allocated per pick. */
+  readonly #takenBlocks: number[] = [];
 
   constructor(options: PiecePickerOptions) {
     this.#layout = new PieceLayout(options.pieceCount, options.pieceLength, options.totalLength);
@@ -378,11 +380,10 @@ export class PiecePicker {
    * range is simply not accepted.
    */
   blockReceived(piece: number, block: number, peer: PeerKey): BlockReceipt {
-    if (!this.#isBlockInRange(piece, block) || this.#have.get(piece))
-      return { ...NOT_ACCEPTED, otherRequesters: [] };
+    if (!this.#isBlockInRange(piece, block) || this.#have.get(piece)) return NOT_ACCEPTED;
     const partial = this.#partials.get(piece);
     const others = partial?.receive(block, peer);
-    if (partial === undefined || others === undefined) return { ...NOT_ACCEPTED, otherRequesters: [] };
+    if (partial === undefined || others === undefined) return NOT_ACCEPTED;
     return { accepted: true, pieceComplete: partial.isComplete(), otherRequesters: others };
   }
 
@@ -548,7 +549,8 @@ export class PiecePicker {
   }
 
   #takeBlocks(partial: PartialPiece, limit: number, peer: PeerKey, picked: BlockRequest[]): void {
-    const blocks: number[] = [];
+    const blocks = this.#takenBlocks;
+    blocks.length = 0;
     partial.takeFreeBlocks(limit - picked.length, peer, blocks);
     for (const block of blocks) picked.push(this.#request(partial.piece, block));
     if (partial.noneCount === 0) this.#openPartials.delete(partial.piece);

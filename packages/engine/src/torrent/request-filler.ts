@@ -1,7 +1,7 @@
 /**
  * Tops up one peer's request pipeline to the depth its rate deserves (libtorrent's request queue time): the
  * picker chooses the blocks (Fast allowed pieces only while choked; endgame duplicates at the end), the download
- * rate limit caps the bytes asked for, and requests go out in batches, one write per batch.
+ * rate limit caps the bytes asked for, and requests go out in batches, one buffer and one write per batch.
  */
 import { BLOCK_SIZE } from '../indices.js';
 import type { PeerConnection } from '../peer/peer-connection.js';
@@ -52,9 +52,10 @@ export function fillRequests(peer: PeerConnection, context: RequestFillContext):
   if (!limited && want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4))) return;
   const has: Bitfield | 'all' = peer.peerIsSeed ? 'all' : peer.peerHas;
   // Over the piece-memory budget, pieces already started are still finished: they hold their memory anyway.
+  // One object shape whatever the options (V8 deoptimised the picker on each new shape of spread options).
   const picked = picker.pickBlocks(has, want, peer.key, {
-    ...(fastOnly && { fastAllowed: peer.allowedFastFromPeer }),
-    ...(context.overBudget && { startedOnly: true }),
+    fastAllowed: fastOnly ? peer.allowedFastFromPeer : undefined,
+    startedOnly: context.overBudget,
   });
   want -= picked.length;
   if (want > 0 && !fastOnly && picker.isEndgame()) {
@@ -67,10 +68,8 @@ export function fillRequests(peer: PeerConnection, context: RequestFillContext):
       picked.reduce((sum, b) => sum + b.length, 0),
       now,
     );
-  peer.batch(() => {
-    for (const b of picked) {
-      peer.outstanding.add({ piece: b.piece, block: b.block, begin: b.begin, length: b.length, sentAt: now });
-      peer.send({ type: 'request', piece: b.piece, begin: b.begin, length: b.length });
-    }
-  });
+  for (const b of picked) {
+    peer.outstanding.add({ piece: b.piece, block: b.block, begin: b.begin, length: b.length, sentAt: now });
+  }
+  peer.sendRequests(picked);
 }

@@ -85,6 +85,32 @@ export function encodePieceHeader(piece: number, begin: number, length: number):
   return out;
 }
 
+/** One REQUEST: 4-byte length, id, piece, begin, length. */
+const REQUEST_LENGTH = 17;
+
+/**
+ * Several REQUEST messages back to back in one buffer: a request pipeline is topped up with one allocation and
+ * one write, not one per block.
+ */
+export function encodeRequests(
+  requests: readonly { readonly piece: number; readonly begin: number; readonly length: number }[],
+): Uint8Array {
+  const out = new Uint8Array(REQUEST_LENGTH * requests.length);
+  let at = 0;
+  for (const { piece, begin, length } of requests) {
+    checkUint32('piece', piece);
+    checkUint32('begin', begin);
+    checkUint32('length', length);
+    writeUint32(out, at, 13);
+    out[at + 4] = MessageId.request;
+    writeUint32(out, at + 5, piece);
+    writeUint32(out, at + 9, begin);
+    writeUint32(out, at + 13, length);
+    at += REQUEST_LENGTH;
+  }
+  return out;
+}
+
 /**
  * A buffer of `size` bytes (default: the whole message) starting with the length prefix and id.
  * `messageLength` counts the id and payload, as the prefix does.

@@ -1,4 +1,4 @@
-export { encodeMessage, encodePieceHeader, PIECE_HEADER_LENGTH } from './encode.js';
+export { encodeMessage, encodePieceHeader, encodeRequests, PIECE_HEADER_LENGTH } from './encode.js';
 export {
   encodeHandshake,
   HANDSHAKE_LENGTH,

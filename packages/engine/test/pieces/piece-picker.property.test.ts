@@ -100,7 +100,7 @@ describe('PiecePicker property', () => {
               if (kind !== 6) {
                 const receipt = picker.blockReceived(p, block, who);
                 expect(receipt.accepted).toBe(true);
-                expect(receipt.otherRequesters.sort()).toEqual(
+                expect([...receipt.otherRequesters].sort()).toEqual(
                   [...requesters].filter((r) => r !== who).sort(),
                 );
                 requested.delete(label);

@@ -3,6 +3,7 @@ import {
   type EncodableMessage,
   encodeMessage,
   encodePieceHeader,
+  encodeRequests,
   MessageId,
   PIECE_HEADER_LENGTH,
   WireError,
@@ -94,5 +95,28 @@ describe('encodePieceHeader', () => {
       expect.objectContaining({ code: 'WIRE_BAD_ARGUMENT' }),
     );
     expect(encodePieceHeader(0, 0, 0xffffffff - 9).subarray(0, 4)).toEqual(bytes(0xff, 0xff, 0xff, 0xff));
+  });
+});
+
+describe('encodeRequests', () => {
+  it('is the REQUEST messages back to back, byte for byte as encodeMessage makes each', () => {
+    const requests = [
+      { piece: 0, begin: 0, length: 0x4000 },
+      { piece: 7, begin: 0x4000, length: 0x4000 },
+      { piece: 0xffffffff, begin: 0x3fc000, length: 1 },
+    ];
+    const expected = requests.flatMap((r) => [...encodeMessage({ type: 'request', ...r })]);
+    expect([...encodeRequests(requests)]).toEqual(expected);
+    expect(encodeRequests([])).toEqual(new Uint8Array(0));
+  });
+
+  it('throws WIRE_BAD_ARGUMENT for a field that does not fit 32 bits', () => {
+    for (const bad of [
+      { piece: -1, begin: 0, length: 1 },
+      { piece: 0, begin: 2 ** 32, length: 1 },
+      { piece: 0, begin: 0, length: 0.5 },
+    ]) {
+      expect(() => encodeRequests([{ piece: 1, begin: 0, length: 1 }, bad])).toThrow(WireError);
+    }
   });
 });
