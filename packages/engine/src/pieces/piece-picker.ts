@@ -95,6 +95,12 @@ export class PiecePicker {
   /** Time-critical pieces, most urgent first; `#stalled` ones may have their blocks requested twice. */
   #critical: readonly number[] = [];
   #stalled: ReadonlySet<number> = new Set();
+  /**
+   * Peers whose last endgame scan found nothing to duplicate, since which no block was requested or aborted and
+   * no availability or priority changed: nothing can have appeared for them, so the scan (O(blocks in flight),
+   * once per block received in endgame) is skipped. Cleared by anything that may create a candidate.
+   */
+  readonly #noEndgameCandidates = new Set<PeerKey>();
   /** Scratch for `#takeBlocks`: the block numbers taken from one piece, reused rather than allocated per pick. */
   readonly #takenBlocks: number[] = [];
 
@@ -172,6 +178,7 @@ export class PiecePicker {
     }
     this.#dropPartial(piece);
     this.#fileIfUntouchedAndWanted(piece);
+    this.#noEndgameCandidates.clear();
   }
 
   /** We want the piece: not had, priority above 0. */
@@ -185,6 +192,7 @@ export class PiecePicker {
   addPeerBitfield(bitfield: Bitfield): void {
     this.#checkBitfield(bitfield);
     bitfield.forEachSet((piece) => this.#changeAvailability(piece, 1));
+    this.#noEndgameCandidates.clear();
   }
 
   /** Undoes `addPeerBitfield` (and the peer's HAVEs, if the caller folded them into this bitfield). */
@@ -196,6 +204,7 @@ export class PiecePicker {
   addPeerHave(piece: number): void {
     this.#layout.checkPiece(piece);
     this.#changeAvailability(piece, 1);
+    this.#noEndgameCandidates.clear();
   }
 
   removePeerHave(piece: number): void {
@@ -206,6 +215,7 @@ export class PiecePicker {
   /** A peer that has everything (BEP 6 HAVE ALL, or a full bitfield the caller chose to count this way). */
   addSeed(): void {
     this.#seeds++;
+    this.#noEndgameCandidates.clear();
   }
 
   removeSeed(): void {
@@ -232,6 +242,7 @@ export class PiecePicker {
     const previous = this.#priority[piece]!;
     if (previous === priority) return;
     this.#priority[piece] = priority;
+    this.#noEndgameCandidates.clear();
     if (!this.#have.get(piece)) {
       if (previous === 0) this.#wantedMissing++;
       if (priority === 0) this.#wantedMissing--;
@@ -359,12 +370,14 @@ export class PiecePicker {
   pickEndgameBlocks(peerHas: Bitfield | 'all', maxBlocks: number, peer: PeerKey): BlockRequest[] {
     const picked: BlockRequest[] = [];
     const limit = Math.floor(maxBlocks);
-    if (!(limit > 0)) return picked;
+    if (!(limit > 0) || this.#noEndgameCandidates.has(peer)) return picked;
     const hasPiece = this.#hasPieceFunction(peerHas);
     const priorityOf = (piece: number) => this.#priority[piece]!;
     const candidates = endgameCandidates(this.#partials.values(), peer, limit, (piece) =>
       priorityOf(piece) > 0 && hasPiece(piece) ? priorityOf(piece) : 0,
     );
+    if (candidates.length === 0) this.#noEndgameCandidates.add(peer);
+    else this.#noEndgameCandidates.clear();
     for (const { partial, block } of candidates) {
       partial.addRequester(block, peer);
       picked.push(this.#request(partial.piece, block));
@@ -396,6 +409,7 @@ export class PiecePicker {
     const partial = this.#partials.get(piece);
     if (partial === undefined) return;
     partial.abort(block, peer);
+    this.#noEndgameCandidates.clear();
     if (partial.isUntouched()) {
       this.#dropPartial(piece);
       this.#fileIfUntouchedAndWanted(piece);
@@ -534,6 +548,7 @@ export class PiecePicker {
       for (const { block } of endgameCandidates([started], peer, limit - picked.length, () => 1)) {
         if (started.requesters(block).length >= MAX_CRITICAL_REQUESTERS) continue;
         started.addRequester(block, peer);
+        this.#noEndgameCandidates.clear();
         picked.push(this.#request(piece, block));
       }
     }
@@ -551,7 +566,7 @@ export class PiecePicker {
   #takeBlocks(partial: PartialPiece, limit: number, peer: PeerKey, picked: BlockRequest[]): void {
     const blocks = this.#takenBlocks;
     blocks.length = 0;
-    partial.takeFreeBlocks(limit - picked.length, peer, blocks);
+    if (partial.takeFreeBlocks(limit - picked.length, peer, blocks) > 0) this.#noEndgameCandidates.clear();
     for (const block of blocks) picked.push(this.#request(partial.piece, block));
     if (partial.noneCount === 0) this.#openPartials.delete(partial.piece);
   }

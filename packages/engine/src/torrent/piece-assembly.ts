@@ -8,6 +8,7 @@
  * earlier rule that also counted held bytes against the pool dropped buffers whenever held pieces overshot the
  * budget: a 1 GiB download of 1 MiB pieces allocated 180–200 buffers instead of ~70.
  */
+import { BLOCK_SIZE } from '../indices.js';
 
 export interface AssemblingPiece {
   readonly piece: number;
@@ -77,7 +78,9 @@ export class PieceAssembly {
       const pooled = size === this.pieceLength ? this.pool.pop() : undefined;
       if (pooled) this.pooledBytes -= pooled.length;
       const data = pooled ?? new Uint8Array(size);
-      entry = { piece, data, size, senders: [] };
+      // Sized up front: filling an empty array block by block grew it again and again (and V8 deoptimised the
+      // block path on the out-of-bounds store).
+      entry = { piece, data, size, senders: new Array<string | undefined>(Math.ceil(size / BLOCK_SIZE)) };
       this.pieces.set(piece, entry);
       this.bytes += size;
     }

@@ -81,7 +81,16 @@ describe('PiecePicker property', () => {
                 requested.set(label, new Set([peer]));
               }
             } else if (kind === 3) {
-              for (const pick of picker.pickEndgameBlocks(peerHas[peer]!, 1 + (c % 4), peer)) {
+              // Every block in flight that this peer may duplicate is a candidate: the picker hands out that
+              // many up to the limit (a skipped scan must never hide one).
+              const limit = 1 + (c % 4);
+              const candidates = [...requested].filter(([label, requesters]) => {
+                const p = Number(label.split(':')[0]);
+                return !requesters.has(peer) && picker.piecePriority(p) > 0 && peerHas[peer]!.get(p);
+              }).length;
+              const picks = picker.pickEndgameBlocks(peerHas[peer]!, limit, peer);
+              expect(picks.length).toBe(Math.min(limit, candidates));
+              for (const pick of picks) {
                 const requesters = requested.get(key(pick.piece, pick.block));
                 expect(requesters).toBeDefined();
                 expect(requesters!.has(peer)).toBe(false);

@@ -338,6 +338,19 @@ describe('PiecePicker: endgame', () => {
     expect(blocksOf(picker.pickEndgameBlocks('all', 4, 3))).toEqual(['0:0', '0:1', '1:1', '1:0']);
   });
 
+  it('a peer with nothing to duplicate gets duplicates again once its own request is aborted or a HAVE arrives', () => {
+    const picker = setupPicker({ availability: '11', blocksPerPiece: 2 });
+    picker.pickBlocks('all', 4, A);
+    expect(blocksOf(picker.pickEndgameBlocks(bits('x.'), 4, B))).toEqual(['0:0', '0:1']);
+    expect(picker.pickEndgameBlocks(bits('x.'), 4, B)).toEqual([]); // nothing left for B: the scan is skipped next
+    expect(picker.pickEndgameBlocks(bits('x.'), 4, B)).toEqual([]);
+    picker.requestAborted(0, 1, B); // B's duplicate is gone, A still has the block requested
+    expect(blocksOf(picker.pickEndgameBlocks(bits('x.'), 4, B))).toEqual(['0:1']);
+    expect(picker.pickEndgameBlocks(bits('x.'), 4, B)).toEqual([]);
+    picker.addPeerHave(1); // B now has piece 1 too
+    expect(blocksOf(picker.pickEndgameBlocks(bits('xx'), 4, B))).toEqual(['1:0', '1:1']);
+  });
+
   it('an aborted duplicate leaves the block requested by the other peer', () => {
     const picker = setupPicker({ availability: '1', blocksPerPiece: 1 });
     picker.pickBlocks('all', 1, A);
