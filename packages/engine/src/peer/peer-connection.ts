@@ -108,6 +108,8 @@ export class PeerConnection {
   readonly key: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /** `host:port`, made once: a block's sender is recorded by it on every block received. */
+  readonly address: string;
   readonly outgoing: boolean;
   readonly connectedAt: number;
   peerId: Uint8Array | undefined;
@@ -178,6 +180,7 @@ export class PeerConnection {
     this.outgoing = options.owner !== undefined;
     this.remoteAddress = options.connection.remoteAddress;
     this.remotePort = options.connection.remotePort;
+    this.address = `${this.remoteAddress}:${this.remotePort}`;
     const now = this.clock.now();
     this.connectedAt = options.openedAt ?? now;
     this.lastReceivedAt = now;
@@ -212,10 +215,6 @@ export class PeerConnection {
 
   get isClosed(): boolean {
     return this.phase === 'closed';
-  }
-
-  get address(): string {
-    return `${this.remoteAddress}:${this.remotePort}`;
   }
 
   /** Requests the peer has queued with us. */
