@@ -147,7 +147,7 @@ export class ResumeState {
   async restore(hooks: RestoreHooks): Promise<ResumeOutcome> {
     const outcome = await this.findHad(hooks);
     this.restored = !hooks.signal.aborted;
-    // Saved on the next tick: the metadata and what the check found are on record before anything else happens.
+    // To be saved (the torrent saves at once): the metadata and what the check found go on record first.
     this.dirty = true;
     return outcome;
   }

@@ -86,6 +86,12 @@ async function partlyDownloaded(
   return { seeder, platform, store, had };
 }
 
+function popCount(byte: number): number {
+  let count = 0;
+  for (let bits = byte; bits > 0; bits >>= 1) count += bits & 1;
+  return count;
+}
+
 async function completes(run: Run, torrent: SwarmTorrent, peer: { platform: TestPlatform }): Promise<void> {
   await swarm!.clock.runUntil(() => run.torrent.complete, { maxMs: 120_000 });
   expect(sameBytes(swarm!.contents(peer as SwarmPeer), torrent.payload)).toBe(true);
@@ -261,6 +267,30 @@ describe('resume data', () => {
     expect(await run.outcome).toMatchObject({ resumed: false, reason: 'no resume data' });
     await swarm.clock.runUntil(() => run.torrent.state === 'seeding');
     expect(run.torrent.status().downloadedBytes).toBe(0);
+  });
+
+  it('the first record is saved right after the start-up check, before anything is downloaded; the next at completion', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'h.bin', length: 1024 * 1024 }], PIECE);
+    swarm = new Swarm(torrent, { bandwidthBytesPerSecond: 512 * 1024 });
+    const seeder = await swarm.addSeeder();
+    const platform = createTestPlatform({ seed: 6, host: '10.0.0.61', network: swarm.network });
+    const store = new MemoryResumeStore();
+    const save = store.save.bind(store);
+    const saved: { downloadedBytes: number; piecesClaimed: number }[] = [];
+    let run: Run | undefined;
+    store.save = async (key, bytes) => {
+      const data = await decodeResumeData(bytes, testHasher);
+      const piecesClaimed = [...data.pieces].reduce((n, byte) => n + popCount(byte), 0);
+      saved.push({ downloadedBytes: run!.torrent.status().downloadedBytes, piecesClaimed });
+      return save(key, bytes);
+    };
+    run = await leech(platform, store, seeder);
+    // A download of 2 s (virtual), well inside the 30 s save interval: no periodic save in between.
+    await swarm.clock.runUntil(() => run.torrent.complete && store.saves >= 2, { maxMs: 20_000 });
+    expect(saved).toEqual([
+      { downloadedBytes: 0, piecesClaimed: 0 },
+      { downloadedBytes: torrent.info.totalLength, piecesClaimed: torrent.info.pieceCount },
+    ]);
   });
 
   it('periodic saves record only pieces whose data was flushed before the record was written', async () => {
