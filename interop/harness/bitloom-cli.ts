@@ -14,11 +14,12 @@ const BUNDLE_SCRIPT = join(REPO_ROOT, 'scripts/bundle-cli.mjs');
 
 /** Builds the CLI and what it imports; resolves with the failing step's output, '' when clean. */
 export async function buildCli(): Promise<string> {
-  const tscStatus = await runStep(TSC, ['-b', 'packages/cli']);
-  const bundleStatus = await runStep(process.execPath, [BUNDLE_SCRIPT]);
-  return [tscStatus, bundleStatus].filter((status) => status !== '').join('\n');
+  const tscFailure = await runStep(TSC, ['-b', 'packages/cli']);
+  const bundleFailure = await runStep(process.execPath, [BUNDLE_SCRIPT]);
+  return [tscFailure, bundleFailure].filter((failure) => failure !== '').join('\n');
 }
 
+/** Runs one build step; resolves with its output when it failed, '' when it exited 0. */
 async function runStep(command: string, args: string[]): Promise<string> {
   const step = new JsonLineChild(command, args, { cwd: REPO_ROOT });
   const status = await step.waitForExit(120_000);

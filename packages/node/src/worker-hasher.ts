@@ -12,9 +12,8 @@
  * budget was full). The pool grows as work queues up: one worker starts on first use (or at `prepare`), another
  * only when a job would otherwise wait, every running worker booted and holding its `JOBS_PER_WORKER` (a check
  * fills the pool at once; a download at 400 MB/s needs about a quarter of one core, and each worker costs ~26 ms
- * of CPU to boot and a few MiB). Workers are unref'd
- * while idle (an idle pool never keeps the process alive) and ref'd while hashing (a pending digest does). A worker
- * that dies fails every job it was given.
+ * of CPU to boot and a few MiB). Workers are unref'd while idle (an idle pool never keeps the process alive) and
+ * ref'd while hashing (a pending digest does). A worker that dies fails every job it was given.
  */
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';

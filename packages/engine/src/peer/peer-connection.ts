@@ -230,9 +230,7 @@ export class PeerConnection {
   }
 
   /** REQUEST messages for `requests`, in one write. */
-  sendRequests(
-    requests: readonly { readonly piece: number; readonly begin: number; readonly length: number }[],
-  ): void {
+  sendRequests(requests: readonly BlockRange[]): void {
     if (this.phase === 'closed' || requests.length === 0) return;
     this.write(encodeRequests(requests));
   }

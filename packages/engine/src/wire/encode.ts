@@ -85,8 +85,8 @@ export function encodePieceHeader(piece: number, begin: number, length: number):
   return out;
 }
 
-/** One REQUEST: 4-byte length, id, piece, begin, length. */
-const REQUEST_LENGTH = 17;
+/** A REQUEST, CANCEL or REJECT REQUEST: length prefix (13), id, piece, begin, length. */
+const BLOCK_RANGE_MESSAGE_LENGTH = 17;
 
 /**
  * Several REQUEST messages back to back in one buffer: a request pipeline is topped up with one allocation and
@@ -95,18 +95,10 @@ const REQUEST_LENGTH = 17;
 export function encodeRequests(
   requests: readonly { readonly piece: number; readonly begin: number; readonly length: number }[],
 ): Uint8Array {
-  const out = new Uint8Array(REQUEST_LENGTH * requests.length);
-  let at = 0;
-  for (const { piece, begin, length } of requests) {
-    checkUint32('piece', piece);
-    checkUint32('begin', begin);
-    checkUint32('length', length);
-    writeUint32(out, at, 13);
-    out[at + 4] = MessageId.request;
-    writeUint32(out, at + 5, piece);
-    writeUint32(out, at + 9, begin);
-    writeUint32(out, at + 13, length);
-    at += REQUEST_LENGTH;
+  const out = new Uint8Array(BLOCK_RANGE_MESSAGE_LENGTH * requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const { piece, begin, length } = requests[i]!;
+    writeBlockRange(out, i * BLOCK_RANGE_MESSAGE_LENGTH, MessageId.request, piece, begin, length);
   }
   return out;
 }
@@ -140,14 +132,28 @@ function pieceOnly(id: number, piece: number): Uint8Array {
 }
 
 function blockRange(id: number, piece: number, begin: number, length: number): Uint8Array {
+  const out = new Uint8Array(BLOCK_RANGE_MESSAGE_LENGTH);
+  writeBlockRange(out, 0, id, piece, begin, length);
+  return out;
+}
+
+/** Writes one block-range message into `out` at `at`. */
+function writeBlockRange(
+  out: Uint8Array,
+  at: number,
+  id: number,
+  piece: number,
+  begin: number,
+  length: number,
+): void {
   checkUint32('piece', piece);
   checkUint32('begin', begin);
   checkUint32('length', length);
-  const out = header(13, id);
-  writeUint32(out, 5, piece);
-  writeUint32(out, 9, begin);
-  writeUint32(out, 13, length);
-  return out;
+  writeUint32(out, at, BLOCK_RANGE_MESSAGE_LENGTH - 4);
+  out[at + 4] = id;
+  writeUint32(out, at + 5, piece);
+  writeUint32(out, at + 9, begin);
+  writeUint32(out, at + 13, length);
 }
 
 function checkUint32(name: string, value: number): void {
