@@ -40,7 +40,7 @@ export type { ReadTorrentFile, TorrentSource } from './session/torrent-source.js
 export { deleteTorrentData } from './storage/delete-data.js';
 export { FileLayout, type FileSpan } from './storage/file-layout.js';
 export { PartFile, partFileName } from './storage/part-file.js';
-export { PieceStorage, type WrittenPiece } from './storage/piece-storage.js';
+export { PieceStorage, type VerifiedPiece, type WrittenPiece } from './storage/piece-storage.js';
 export { PeerList, type PeerSource } from './swarm/peer-list.js';
 export {
   FileReadStream,

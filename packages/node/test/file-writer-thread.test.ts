@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -67,6 +68,46 @@ describe('FileWriterThread', () => {
       expected.fill(9, 299_996);
       expect(Buffer.compare(readFileSync(join(dir, 'moved.bin')), expected)).toBe(0);
       await expect(writer.writeMoving(full, new Uint8Array(100), 0)).rejects.toMatchObject({
+        code: 'ENOSPC',
+      });
+    } finally {
+      closeSync(fd);
+      closeSync(full);
+    }
+  });
+
+  it('writes hashed bytes only when their SHA-1 matches, in order with plain writes; a failed write rejects', async () => {
+    const fd = openSync(join(dir, 'verified.bin'), 'w+');
+    const full = openSync('/dev/full', 'w');
+    try {
+      const piece = new Uint8Array(200_000).map((_, i) => (i * 13) % 251);
+      const digest = new Uint8Array(createHash('sha1').update(piece).digest());
+      const wrong = digest.slice();
+      wrong[0]! ^= 0x80;
+      const plain = writer.write(fd, new Uint8Array(200_000).fill(9), 0);
+      const refused = writer.writeVerified(fd, piece.slice(), 0, wrong);
+      const whole = piece.slice();
+      const taken = writer.writeVerified(fd, whole, 200_000, digest);
+      expect(whole.length).toBe(0); // moved to the thread
+      const [, no, yes] = await Promise.all([plain, refused, taken]);
+      expect(no.written).toBe(false);
+      expect(Buffer.compare(no.data, piece)).toBe(0);
+      expect(yes.written).toBe(true);
+      expect(Buffer.compare(yes.data, piece)).toBe(0);
+      const onDisk = new Uint8Array(readFileSync(join(dir, 'verified.bin')));
+      expect(Buffer.compare(onDisk.subarray(0, 200_000), new Uint8Array(200_000).fill(9))).toBe(0); // not the refused piece
+      expect(Buffer.compare(onDisk.subarray(200_000), piece)).toBe(0);
+      // A view is copied, written, and stays the caller's.
+      const view = piece.subarray(1000, 2000);
+      const fromView = await writer.writeVerified(
+        fd,
+        view,
+        0,
+        new Uint8Array(createHash('sha1').update(view).digest()),
+      );
+      expect(fromView).toEqual({ written: true, data: view });
+      expect(new Uint8Array(readFileSync(join(dir, 'verified.bin')).subarray(0, 1000))).toEqual(view);
+      await expect(writer.writeVerified(full, piece.slice(), 0, digest)).rejects.toMatchObject({
         code: 'ENOSPC',
       });
     } finally {

@@ -7,6 +7,19 @@
  * Error codes match the Node file storage (`STORAGE_MISSING`, `STORAGE_SHORT_READ`, …).
  */
 import { BitloomError, type Storage, type StorageFileSpec, type TorrentFiles } from '@bitloom/engine';
+import { sha1Sync } from './test-hasher.js';
+
+/** Takes a whole buffer over as a thread transfer would: the caller's view is left detached. Views stay as they are. */
+function moved(data: Uint8Array): Uint8Array {
+  const buffer = data.buffer;
+  const whole =
+    buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
+  return whole ? new Uint8Array(structuredClone(buffer, { transfer: [buffer] })) : data;
+}
+
+function equalDigests(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && a.every((byte, i) => byte === b[i]);
+}
 
 /** One file's bytes; `length` is the file's size, `bytes` may be larger (spare capacity). */
 interface StoredFile {
@@ -56,7 +69,13 @@ export class MemoryStorage implements Storage {
   readonly #writesHold = new Hold();
   readonly #flushesHold = new Hold();
   /** Counts of operations, for tests that assert on I/O. */
-  readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0, writePrepares: 0 };
+  readonly stats = { reads: 0, writes: 0, flushes: 0, bytesWritten: 0, writePrepares: 0, verifiedWrites: 0 };
+  /** Its files offer `writeVerified` (hash, then write if the digest matches), as Node's file storage does. */
+  readonly hashesWrites: boolean;
+
+  constructor(options: { hashesWrites?: boolean } = {}) {
+    this.hashesWrites = options.hashesWrites ?? false;
+  }
 
   async open(root: string, files: readonly StorageFileSpec[]): Promise<TorrentFiles> {
     for (const spec of files) {
@@ -198,11 +217,21 @@ class MemoryTorrentFiles implements TorrentFiles {
   readonly #root: string;
   readonly #specs: readonly StorageFileSpec[];
   #closed = false;
+  /** Present when the storage was made with `hashesWrites`. */
+  readonly writeVerified?: TorrentFiles['writeVerified'];
 
   constructor(storage: MemoryStorage, root: string, specs: readonly StorageFileSpec[]) {
     this.#storage = storage;
     this.#root = root;
     this.#specs = specs;
+    if (storage.hashesWrites) {
+      this.writeVerified = async (fileIndex, position, data, sha1) => {
+        this.#check(fileIndex, position, data.length);
+        storage.stats.verifiedWrites++;
+        if (!equalDigests(sha1Sync(data), sha1)) return { written: false, data: moved(data) };
+        return { written: true, data: await this.writeMoving(fileIndex, position, data) };
+      };
+    }
   }
 
   async read(fileIndex: number, position: number, length: number, into?: Uint8Array): Promise<Uint8Array> {
@@ -256,12 +285,9 @@ class MemoryTorrentFiles implements TorrentFiles {
    * engine that touched bytes it gave up would see an empty view and fail its tests.
    */
   async writeMoving(fileIndex: number, position: number, data: Uint8Array): Promise<Uint8Array> {
-    const buffer = data.buffer;
-    const whole =
-      buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
-    const moved = whole ? new Uint8Array(structuredClone(buffer, { transfer: [buffer] })) : data;
-    await this.write(fileIndex, position, moved);
-    return moved;
+    const bytes = moved(data);
+    await this.write(fileIndex, position, bytes);
+    return bytes;
   }
 
   /** Counts the hint (`stats.writePrepares`): memory needs nothing started. */

@@ -3,11 +3,13 @@
  * contract of the engine's storage interface, stated as tests. It fixes what the engine may rely on — round
  * trips across files, out-of-order positional writes, exact-length reads that reject with `STORAGE_MISSING` /
  * `STORAGE_SHORT_READ`, `size` -1 for files never written, BEP 47 padding files never created and read as
- * zeros, zero-length files, `grows` files sized by what was written, `remove`, flush, close — and leaves implementation choices open (e.g. whether a file is
+ * zeros, zero-length files, `grows` files sized by what was written, `remove`, flush, close, bytes written only when
+ * their SHA-1 matches (`writeVerified`) — and leaves implementation choices open (e.g. whether a file is
  * preallocated to its full length on first write).
  */
 import type { Storage, StorageFileSpec, TorrentFiles } from '@bitloom/engine';
 import { describe, expect, it } from 'vitest';
+import { sha1Sync } from './test-hasher.js';
 
 /** A fresh storage, the root folder to open torrents below, and how to remove everything afterwards. */
 export interface StorageUnderTest {
@@ -175,6 +177,43 @@ export function describeStorageCompliance(name: string, makeStorage: () => Promi
         expectBytes(await files.writeMoving!(1, 0, new Uint8Array(100)), new Uint8Array(100));
         expect(await files.size(1)).toBe(-1);
         await expect(files.writeMoving!(0, 69_990, pattern(20, 1))).rejects.toMatchObject({
+          code: 'STORAGE_OUT_OF_BOUNDS',
+        });
+      });
+    });
+
+    it('writes verified bytes only when their SHA-1 matches, handing them back either way', async () => {
+      const specs = [file(['verified.bin'], 70_000), file(['.pad', '100'], 100, true)];
+      await withFiles(specs, async (files) => {
+        expect(files.writeVerified).toBeTypeOf('function');
+        const bytes = pattern(70_000, 8);
+        const wrong = sha1Sync(bytes);
+        wrong[19]! ^= 1;
+        const refused = await files.writeVerified!(0, 0, bytes.slice(), wrong);
+        expect(refused.written).toBe(false);
+        expectBytes(refused.data, bytes);
+        // Nothing was written (the file may exist, sized, holding zeros: never the refused bytes).
+        if ((await files.size(0)) >= 0) expectBytes(await files.read(0, 0, 70_000), new Uint8Array(70_000));
+        // A whole buffer is taken over and handed back, like writeMoving.
+        const whole = bytes.slice();
+        const taken = await files.writeVerified!(0, 0, whole, sha1Sync(bytes));
+        expect(taken.written).toBe(true);
+        expect(whole.length).toBe(0);
+        expectBytes(taken.data, bytes);
+        expectBytes(await files.read(0, 0, 70_000), bytes);
+        // A view into a larger buffer is written from place and stays usable.
+        const backing = pattern(300, 9);
+        const view = backing.subarray(100, 200);
+        const fromView = await files.writeVerified!(0, 500, view, sha1Sync(view));
+        expect(fromView.written).toBe(true);
+        expectBytes(fromView.data, backing.subarray(100, 200));
+        expectBytes(await files.read(0, 500, 100), backing.subarray(100, 200));
+        // Padding: checked, never created.
+        expect(
+          (await files.writeVerified!(1, 0, new Uint8Array(100), sha1Sync(new Uint8Array(100)))).written,
+        ).toBe(true);
+        expect(await files.size(1)).toBe(-1);
+        await expect(files.writeVerified!(0, 69_990, pattern(20, 1), wrong)).rejects.toMatchObject({
           code: 'STORAGE_OUT_OF_BOUNDS',
         });
       });

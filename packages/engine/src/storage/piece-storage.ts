@@ -27,6 +27,13 @@ export interface WrittenPiece {
   readonly data: Uint8Array;
 }
 
+/** What `PieceStorage.verifyAndWrite` hands back: whether the piece matched its hash, whether it is kept, its bytes. */
+export interface VerifiedPiece {
+  readonly valid: boolean;
+  readonly stored: boolean;
+  readonly data: Uint8Array;
+}
+
 export class PieceStorage {
   readonly #gate = new IoGate();
   /** Per file: its bytes go to the part file. */
@@ -73,29 +80,72 @@ export class PieceStorage {
    * no part-file slot (it arrived after its file was unselected), so it is not stored and must not count as had.
    */
   writePiece(piece: number, data: Uint8Array): Promise<WrittenPiece> {
+    return this.#gate.shared(() => this.#writePiece(piece, data));
+  }
+
+  /** The storage hashes the pieces it writes whole into one file (`TorrentFiles.writeVerified`). */
+  get hashesWrites(): boolean {
+    return this.files.writeVerified !== undefined;
+  }
+
+  /**
+   * Writes a whole piece, like `writePiece`, if its SHA-1 is `expected`; `valid` says whether it was. A piece that
+   * lies in one file goes to `TorrentFiles.writeVerified` when the storage has it (hashed on its way to disk);
+   * otherwise `hasher` hashes it first, and it is written only if `proceed()` still says so then.
+   */
+  verifyAndWrite(
+    piece: number,
+    data: Uint8Array,
+    expected: Uint8Array,
+    hasher: Hasher,
+    proceed: () => boolean,
+  ): Promise<VerifiedPiece> {
     return this.#gate.shared(async () => {
-      const spans = this.layout.spans(piece, 0, data.length);
-      const only = spans.length === 1 ? spans[0]! : undefined;
-      if (only !== undefined && !only.padding && !this.#parted[only.fileIndex]) {
-        return { stored: true, data: await writeMoving(this.files, only.fileIndex, only.position, data) };
+      const only = this.#wholeInOneFile(piece, data.length);
+      if (only !== undefined && this.files.writeVerified) {
+        const { written, data: back } = await this.files.writeVerified(
+          only.fileIndex,
+          only.position,
+          data,
+          expected,
+        );
+        return { valid: written, stored: written, data: back };
       }
-      const writes: Promise<void>[] = [];
-      let toPart = false;
-      for (const span of spans) {
-        if (span.padding) continue;
-        if (this.#parted[span.fileIndex]) {
-          toPart = true;
-          continue;
-        }
-        writes.push(this.files.write(span.fileIndex, span.position, this.#slice(data, span)));
-      }
-      if (toPart) {
-        if (!this.part?.hasSlotFor(piece)) return { stored: false, data };
-        writes.push(this.part.write(piece, data));
-      }
-      await Promise.all(writes);
-      return { stored: true, data };
+      const { digest, data: hashed } = await sha1Moving(hasher, data);
+      const valid = equalBytes(digest, expected);
+      if (!valid || !proceed()) return { valid, stored: false, data: hashed };
+      return { valid: true, ...(await this.#writePiece(piece, hashed)) };
     });
+  }
+
+  async #writePiece(piece: number, data: Uint8Array): Promise<WrittenPiece> {
+    const only = this.#wholeInOneFile(piece, data.length);
+    if (only !== undefined) {
+      return { stored: true, data: await writeMoving(this.files, only.fileIndex, only.position, data) };
+    }
+    const writes: Promise<void>[] = [];
+    let toPart = false;
+    for (const span of this.layout.spans(piece, 0, data.length)) {
+      if (span.padding) continue;
+      if (this.#parted[span.fileIndex]) {
+        toPart = true;
+        continue;
+      }
+      writes.push(this.files.write(span.fileIndex, span.position, this.#slice(data, span)));
+    }
+    if (toPart) {
+      if (!this.part?.hasSlotFor(piece)) return { stored: false, data };
+      writes.push(this.part.write(piece, data));
+    }
+    await Promise.all(writes);
+    return { stored: true, data };
+  }
+
+  /** The piece's one span when it lies whole in one real file that is not parted. */
+  #wholeInOneFile(piece: number, length: number): FileSpan | undefined {
+    const spans = this.layout.spans(piece, 0, length);
+    const only = spans.length === 1 ? spans[0]! : undefined;
+    return only !== undefined && !only.padding && !this.#parted[only.fileIndex] ? only : undefined;
   }
 
   /** Tells the storage that pieces will be written soon (see `TorrentFiles.prepareWrites`). */
@@ -199,6 +249,7 @@ export class PieceStorage {
         onProgress?.(++checked);
         continue;
       }
+      hasher.prepare?.(); // the first piece to hash: let the hasher start up while it is read
       const task = (async () => {
         try {
           const into = size === fullLength ? (spare.pop() ?? new Uint8Array(size)) : undefined;

@@ -15,7 +15,6 @@ import type { InfoDictionary } from '../metainfo/index.js';
 import type { PeerClose } from '../peer/close-reason.js';
 import type { BlockRange, PeerConnection } from '../peer/peer-connection.js';
 import { PiecePicker } from '../pieces/index.js';
-import { sha1Moving } from '../platform/hasher.js';
 import type { Platform } from '../platform/platform.js';
 import { LimitChain, RateMeter, TokenBucket } from '../rate/index.js';
 import type { Settings } from '../session/settings.js';
@@ -204,7 +203,6 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   /** Opens storage, adopts the data already on disk that verifies, then starts downloading or seeding. */
   async start(): Promise<void> {
     try {
-      this.platform.hasher.prepare?.(); // the check, or the first pieces, will need it
       // The saved file selection first: it decides which files the storage leaves uncreated.
       await this.resumeState.load();
       const saved = this.resumeState.settingsToRestore();
@@ -216,6 +214,8 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
         verify,
       });
       this.storage = storage;
+      // The first pieces will need the hasher (a check tells it once it finds data to hash).
+      if (!storage.hashesWrites) this.platform.hasher.prepare?.();
       await storage.applyPriorities(this.filePriorities);
       this.readCache = new ReadCache(
         storage,
@@ -669,17 +669,18 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     const entry = this.assembly.take(piece);
     if (!entry) return;
     try {
-      const { digest, data } = await sha1Moving(this.platform.hasher, entry.data);
-      entry.data = data;
+      const [expected, hasher, go] = [this.expectedHash(piece), this.platform.hasher, () => !this.isHalted];
+      const checked = await this.storage!.verifyAndWrite(piece, entry.data, expected, hasher, go);
+      entry.data = checked.data;
       if (this.isHalted) return;
-      if (!equalBytes(digest, this.expectedHash(piece))) {
+      if (!checked.valid) {
         await this.pieceFailed(piece, entry.data, entry.senders);
         return;
       }
-      const { stored, data: written } = await this.storage!.writePiece(piece, entry.data);
-      entry.data = written;
-      if (!stored) this.picker.pieceFailed(piece); // its file was unselected meanwhile: not kept
-      if (!stored || this.isHalted) return;
+      if (!checked.stored) {
+        this.picker.pieceFailed(piece); // its file was unselected meanwhile: not kept
+        return;
+      }
       this.pieceVerified(piece);
       for (const liar of await this.smartBan.liarsOf(piece, entry.data)) {
         this.ban(liar, `sent corrupt data for piece ${piece}`);

@@ -119,4 +119,39 @@ describe('corrupt peers', () => {
     expect(leecher.torrent.status().hashFailures).toBe(1);
     expect(closes.filter((c) => c.endsWith(' banned'))).toEqual([`${liar.host} banned`]);
   });
+
+  it('a storage that hashes pieces on their way to disk: corrupt pieces never reach it, liars are still banned', async () => {
+    // Pieces inside one file go to the storage's writeVerified, pieces across two files through the hasher.
+    const files = [
+      { name: 'one.bin', length: MiB + 40 * KiB },
+      { name: 'two.bin', length: 700 * KiB },
+      { name: 'three.bin', length: MiB },
+    ];
+    const torrent = await makeSwarmTorrent(files, 128 * KiB);
+    swarm = new Swarm(torrent, { bandwidthBytesPerSecond: 2 * MiB, latencyMs: 5, hashesWrites: true });
+    const s = swarm;
+    const honest = [await s.addSeeder(), await s.addSeeder()];
+    const liar = await s.addSeeder();
+    await s.clock.runUntil(() => liar.torrent.state === 'seeding');
+    corruptPieces(s, liar, range(torrent.info.pieceCount));
+    const leechers: SwarmPeer[] = [];
+    const bans: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const leecher = await s.addLeecher({}, [liar, ...honest]);
+      leecher.torrent.on('peer-closed', (e) => {
+        if (e.reason === 'banned') bans.push(e.address.split(':')[0]!);
+      });
+      leechers.push(leecher);
+    }
+    await s.clock.runUntil(() => leechers.every((l) => l.torrent.complete), { maxMs: 300_000 });
+    for (const leecher of leechers) {
+      expect(sameBytes(s.contents(leecher), torrent.payload)).toBe(true);
+      // Every byte written was verified: each piece reached the disk once, failed ones never did.
+      expect(leecher.platform.storage.stats.bytesWritten).toBe(torrent.info.totalLength);
+      expect(leecher.platform.storage.stats.verifiedWrites).toBeGreaterThan(0);
+    }
+    expect(leechers.reduce((sum, l) => sum + l.torrent.status().hashFailures, 0)).toBeGreaterThan(0);
+    expect(bans.length).toBeGreaterThan(0);
+    expect(bans.every((host) => host === liar.host)).toBe(true);
+  });
 });

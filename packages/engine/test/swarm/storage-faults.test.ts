@@ -79,6 +79,19 @@ describe('storage faults', () => {
     expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
   });
 
+  it('a download onto a storage that hashes what it writes does not start the hasher; a check does', async () => {
+    const torrent = await makeSwarmTorrent([{ name: 'unprepared.bin', length: 1024 * 1024 }], 64 * 1024);
+    swarm = new Swarm(torrent, { hashesWrites: true });
+    const seeder = await swarm.addSeeder();
+    const leecher = await swarm.addLeecher({}, [seeder]);
+    await swarm.clock.runUntil(() => leecher.torrent.complete, { maxMs: 60_000 });
+    expect(sameBytes(swarm.contents(leecher), torrent.payload)).toBe(true);
+    expect(leecher.platform.hasher.prepared).toBe(0);
+    expect(leecher.platform.storage.stats.verifiedWrites).toBe(torrent.info.pieceCount);
+    expect(leecher.platform.storage.stats.writePrepares).toBe(1);
+    expect(seeder.platform.hasher.prepared).toBeGreaterThan(0); // its start-up check hashed its data
+  });
+
   it('the piece-memory budget grows with the peers sending: three seeders get twice what one gets', async () => {
     const MIB = 1024 * 1024;
     const torrent = await makeSwarmTorrent([{ name: 'three-senders.bin', length: 80 * MIB }], MIB);

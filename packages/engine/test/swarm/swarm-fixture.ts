@@ -15,6 +15,7 @@ import {
 import {
   createTestPlatform,
   MemoryNetwork,
+  MemoryStorage,
   SeededRandom,
   type TestPlatform,
   VirtualClock,
@@ -74,11 +75,15 @@ export class Swarm {
   readonly peers: SwarmPeer[] = [];
   private nextHost = 1;
 
+  /** Every peer's storage hashes pieces on their way to disk (`writeVerified`, as Node's file storage does). */
+  private readonly hashesWrites: boolean;
+
   constructor(
     readonly torrent: SwarmTorrent,
-    options: { bandwidthBytesPerSecond?: number; latencyMs?: number } = {},
+    options: { bandwidthBytesPerSecond?: number; latencyMs?: number; hashesWrites?: boolean } = {},
   ) {
     this.network = new MemoryNetwork(this.clock, options);
+    this.hashesWrites = options.hashesWrites ?? false;
   }
 
   /** A peer whose storage already holds the whole payload. */
@@ -110,7 +115,8 @@ export class Swarm {
     add: Partial<AddTorrentOptions> = {},
   ): Promise<SwarmPeer> {
     const host = `10.0.0.${this.nextHost++}`;
-    const platform = createTestPlatform({ seed: this.nextHost * 101, host, network: this.network });
+    const storage = new MemoryStorage({ hashesWrites: this.hashesWrites });
+    const platform = createTestPlatform({ seed: this.nextHost * 101, host, network: this.network, storage });
     if (withData === true) await this.fill(platform, this.torrent.payload);
     else if (withData) await this.fill(platform, this.piecesOnly(withData));
     const session = await Session.create({
