@@ -19,14 +19,24 @@ export interface RequestFillContext {
   readonly allowance: LimitChain;
   /** Piece buffers are at their memory budget: no new pieces now. */
   readonly overBudget: boolean;
+  /**
+   * Under a download rate limit: how many peers, this one included, share what the limit allows now. The tick
+   * hands it out in equal shares (the peers not filled yet this tick); 0 elsewhere, so a peer whose blocks just
+   * came in does not take what the others were waiting for (the first peer used to get every request).
+   */
+  readonly limitSharers: number;
   readonly now: number;
 }
 
 /** Peers we want blocks from that let us ask: each keeps a request pipeline of its own in flight. */
 export function sendingPeerCount(peers: Iterable<PeerConnection>): number {
   let count = 0;
-  for (const peer of peers) if (peer.isActive && peer.amInterested && !peer.peerChoking) count++;
+  for (const peer of peers) if (isSending(peer)) count++;
   return count;
+}
+
+export function isSending(peer: PeerConnection): boolean {
+  return peer.isActive && peer.amInterested && !peer.peerChoking;
 }
 
 export function fillRequests(peer: PeerConnection, context: RequestFillContext): void {
@@ -43,10 +53,13 @@ export function fillRequests(peer: PeerConnection, context: RequestFillContext):
         peerReqq: peer.peerReqq,
       });
   let want = depth - peer.outstanding.size;
-  // Download rate limit: request no more bytes than the buckets allow now (the tick tops up later).
+  // Download rate limit: this peer's share of the bytes the buckets allow now (the tick hands them out).
   const available = allowance.available(now);
   const limited = available !== Number.POSITIVE_INFINITY;
-  if (limited) want = Math.min(want, Math.floor(available / BLOCK_SIZE));
+  if (limited) {
+    const blocks = Math.floor(available / BLOCK_SIZE);
+    want = context.limitSharers > 0 ? Math.min(want, Math.ceil(blocks / context.limitSharers), blocks) : 0;
+  }
   if (want <= 0) return;
   // Top up in batches: one write (one syscall) per batch of requests rather than one per block received.
   if (!limited && want < Math.min(REQUEST_BATCH, Math.ceil(depth / 4))) return;

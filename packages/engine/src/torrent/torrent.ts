@@ -32,7 +32,7 @@ import type { DialTarget, PeerDialer } from './peer-dialer.js';
 import { PeerDiscovery } from './peer-discovery.js';
 import { type PeerInfo, peerInfoOf } from './peer-info.js';
 import { PieceAssembly, pieceBudget } from './piece-assembly.js';
-import { fillRequests, sendingPeerCount } from './request-filler.js';
+import { fillRequests, isSending, sendingPeerCount } from './request-filler.js';
 import { type ResumeOptions, ResumeState } from './resume-state.js';
 import { SmartBan } from './smart-ban.js';
 import { registerTorrentExtensions } from './torrent-extensions.js';
@@ -323,12 +323,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
       this.lastInterestCheckAt = now;
       for (const peer of this.peers.values()) this.updateInterest(peer);
     }
-    this.assembly.budget = pieceBudget(
-      this.settings.maxPieceBufferBytes,
-      sendingPeerCount(this.peers.values()),
-    );
+    let sharers = sendingPeerCount(this.peers.values()); // the ones not filled yet share the download limit
+    this.assembly.budget = pieceBudget(this.settings.maxPieceBufferBytes, sharers);
     for (const peer of this.peers.values()) {
-      this.fillRequests(peer);
+      this.fillRequests(peer, isSending(peer) ? sharers-- : Math.max(1, sharers));
       peer.serveQueued();
     }
     this.connectToPeers();
@@ -635,13 +633,14 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
   }
 
   /** Tops up a peer's pipeline (request-filler.ts); only while downloading. */
-  private fillRequests(peer: PeerConnection): void {
+  private fillRequests(peer: PeerConnection, limitSharers = 0): void {
     if (this.state !== 'downloading') return;
     fillRequests(peer, {
       settings: this.settings,
       picker: this.picker,
       allowance: this.downloadAllowance,
       overBudget: this.assembly.overBudget,
+      limitSharers,
       now: this.platform.clock.now(),
     });
   }
