@@ -2,6 +2,7 @@
  * What every command gets from `main`: where to write (so tests can capture output) and how to report an
  * exit code other than success without throwing.
  */
+import type { NodePlatform } from '@bitloom/node';
 
 /** A text sink: `process.stdout`, `process.stderr`, or a test buffer. */
 export interface OutputStream {
@@ -10,10 +11,12 @@ export interface OutputStream {
   readonly isTTY?: boolean;
 }
 
-/** The streams a run of `main` writes to. */
+/** The streams a run of `main` writes to, and what its sessions run on. */
 export interface CliIO {
   readonly stdout: OutputStream;
   readonly stderr: OutputStream;
+  /** The platform the commands' sessions run on; default Node's own (tests pass one with faults injected). */
+  readonly platform?: NodePlatform;
 }
 
 /** Passed to each command's `register`. */

@@ -23,6 +23,7 @@ export async function main(
   const context: CliContext = {
     stdout: io.stdout,
     stderr: io.stderr,
+    ...(io.platform && { platform: io.platform }),
     verbose: argv.includes('--verbose'),
     setExitCode: (code) => {
       exitCode = code;

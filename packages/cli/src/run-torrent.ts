@@ -13,7 +13,7 @@ import {
   type TorrentStatus,
   type TrackerStatus,
 } from '@bitloom/engine';
-import { createSession } from '@bitloom/node';
+import { createSession, type NodePlatform } from '@bitloom/node';
 import type { OutputStream } from './cli-context.js';
 import { type DhtCliOptions, dhtOptionsFrom, saveDhtNodes } from './dht-options.js';
 import { oneLine, safeText } from './format.js';
@@ -29,6 +29,8 @@ export type TorrentSource =
 
 export interface RunTorrentOptions {
   readonly source: TorrentSource;
+  /** The session's platform; default Node's own. */
+  readonly platform?: NodePlatform;
   readonly savePath: string;
   readonly peers: readonly { host: string; port: number }[];
   /** Tracker tiers; default: the torrent's own. */
@@ -71,6 +73,7 @@ export interface RunResult {
 export async function runTorrent(options: RunTorrentOptions): Promise<RunResult> {
   const dht = options.dht ? await dhtOptionsFrom(options.dht) : undefined;
   const session = await createSession({
+    ...(options.platform && { platform: options.platform }),
     listen: { host: options.listenHost, port: options.listenPort },
     ...(dht && { dht }),
     ...(options.resume && { resume: options.resume }),
@@ -89,13 +92,18 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
     },
   );
   let cleanup: (() => Promise<void>) | undefined;
+  let result: RunResult;
+  let lastError: Error | undefined;
   try {
     const torrent = await addSource(session, options, display, interrupts.interrupted);
     if (!torrent) return { outcome: 'interrupted', status: undefined };
+    torrent.on('error', (error) => {
+      lastError = error;
+    });
     cleanup = await options.onTorrent?.(torrent);
-    return await runUntilDone(torrent, options, display, interrupts.interrupted);
+    result = await runUntilDone(torrent, options, display, interrupts.interrupted);
   } catch (error) {
-    return {
+    result = {
       outcome: 'error',
       status: undefined,
       error: error instanceof Error ? error : new Error(String(error)),
@@ -106,6 +114,11 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
     await session.close();
     interrupts.dispose();
   }
+  // `done` comes before the data is made durable (fsync), which closing the session waits for: a failure
+  // there means the files may not hold what was reported, so the run failed.
+  if (result.outcome === 'done' && lastError !== undefined)
+    return { ...result, outcome: 'error', error: lastError };
+  return result;
 }
 
 /** Adds the torrent; for a magnet link, waits (showing progress) until its metadata arrived. */

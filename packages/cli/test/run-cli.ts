@@ -1,4 +1,5 @@
 /** Runs `main` in-process with captured output, as the CLI tests' harness. */
+import type { NodePlatform } from '@bitloom/node';
 import { main } from '../src/index.js';
 
 export interface CliRun {
@@ -7,12 +8,16 @@ export interface CliRun {
   stderr: string;
 }
 
-export async function runCli(argv: string[], options: { tty?: boolean } = {}): Promise<CliRun> {
+export async function runCli(
+  argv: string[],
+  options: { tty?: boolean; platform?: NodePlatform } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const code = await main(argv, {
     stdout: { write: (text: string) => (stdout += text), isTTY: options.tty ?? false },
     stderr: { write: (text: string) => (stderr += text), isTTY: options.tty ?? false },
+    ...(options.platform && { platform: options.platform }),
   });
   return { code, stdout, stderr };
 }

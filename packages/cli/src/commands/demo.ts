@@ -76,6 +76,7 @@ async function run(options: DemoOptions, context: CliContext): Promise<void> {
       context.stderr.write(`demo: seeder ready on 127.0.0.1:${seeder.listenPort}; downloading…\n`);
       const started = performance.now();
       const result = await runTorrent({
+        ...(context.platform && { platform: context.platform }),
         source: { kind: 'torrent', metainfo },
         savePath: downloadDir,
         peers: [{ host: '127.0.0.1', port: seeder.listenPort }],

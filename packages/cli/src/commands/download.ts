@@ -75,6 +75,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
   await ensureDownloadFolder(options.output);
   const resume = resumeStoreFrom(options);
   const result = await runTorrent({
+    ...(context.platform && { platform: context.platform }),
     source,
     ...(selectOnly && { selectOnly }),
     ...(options.sequential && { sequential: true }),

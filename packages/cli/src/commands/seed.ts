@@ -25,6 +25,7 @@ async function run(input: string, options: SeedOptions, context: CliContext): Pr
   const metainfo = await readTorrentFile(input);
   const resume = resumeStoreFrom(options);
   const result = await runTorrent({
+    ...(context.platform && { platform: context.platform }),
     source: { kind: 'torrent', metainfo },
     savePath: options.data,
     peers: [],
