@@ -13,7 +13,7 @@
 import { Buffer } from 'node:buffer';
 import { rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import type { Storage, StorageFileSpec, TorrentFiles } from '@bitloom/engine';
+import type { Hasher, Storage, StorageFileSpec, TorrentFiles } from '@bitloom/engine';
 import { StorageError, type StorageErrorCode, storageErrorFromSystem } from './errors.js';
 import { FileWriterThread } from './file-writer-thread.js';
 import { FileSlot, OpenFileCache } from './open-file-cache.js';
@@ -26,16 +26,19 @@ const MAX_IO_CHUNK = 1 << 30;
 export interface FileStorageOptions {
   /** Most file handles kept open at once across all torrents (default 64). */
   maxOpenFiles?: number;
+  /** Hashes pieces for `writeVerified` while the writer thread is behind (see `FileWriterThreadOptions`). */
+  hasher?: Hasher;
 }
 
 /** The `Storage` of the Node platform. One instance, one open-file pool, shared by every torrent. */
 export class FileStorage implements Storage {
   readonly #cache: OpenFileCache;
-  readonly #writer = new FileWriterThread();
+  readonly #writer: FileWriterThread;
   readonly #openTorrents = new Set<FileTorrentFiles>();
 
   constructor(options: FileStorageOptions = {}) {
     this.#cache = new OpenFileCache(options.maxOpenFiles ?? 64);
+    this.#writer = new FileWriterThread(options.hasher ? { hasher: options.hasher } : {});
   }
 
   /** File handles open right now (for diagnostics and tests of the pool bound). */

@@ -32,9 +32,11 @@ export interface NodePlatform extends Platform {
 
 export function createNodePlatform(options: NodePlatformOptions = {}): NodePlatform {
   const hasher = new WorkerHasher(options.hashWorkers !== undefined ? { workers: options.hashWorkers } : {});
-  const storage = new FileStorage(
-    options.maxOpenFiles !== undefined ? { maxOpenFiles: options.maxOpenFiles } : {},
-  );
+  const storage = new FileStorage({
+    ...(options.maxOpenFiles !== undefined && { maxOpenFiles: options.maxOpenFiles }),
+    // The writer thread hashes the pieces it writes; when it falls behind, the pool takes over the hashing.
+    ...(hasher.workerCount > 0 && { hasher }),
+  });
   const tcp = new NodeTcpTransport();
   const udp = new NodeUdpTransport();
   let closing: Promise<void> | undefined;

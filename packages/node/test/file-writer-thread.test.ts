@@ -116,6 +116,36 @@ describe('FileWriterThread', () => {
     }
   });
 
+  it('while the thread is behind, verified writes are hashed by the given hasher and only matching ones written', async () => {
+    const hashed: number[] = [];
+    const hasher = {
+      sha1: async (data: Uint8Array) => {
+        hashed.push(data[0]!);
+        return new Uint8Array(createHash('sha1').update(data).digest());
+      },
+    };
+    const pooled = new FileWriterThread({ hasher });
+    const fd = openSync(join(dir, 'pooled.bin'), 'w+');
+    try {
+      const pieces = [1, 2, 3, 4, 5, 6].map((n) => new Uint8Array(100_000).fill(n));
+      const digests = pieces.map((piece) => new Uint8Array(createHash('sha1').update(piece).digest()));
+      digests[4]![0]! ^= 1; // piece 5 does not match
+      const results = await Promise.all(
+        pieces.map((piece, i) => pooled.writeVerified(fd, piece, i * 100_000, digests[i]!)),
+      );
+      // Three jobs waiting on the thread (HASH_ELSEWHERE_BACKLOG): pieces 4, 5 and 6 were hashed elsewhere.
+      expect(hashed).toEqual([4, 5, 6]);
+      expect(results.map((r) => r.written)).toEqual([true, true, true, true, false, true]);
+      const onDisk = new Uint8Array(readFileSync(join(dir, 'pooled.bin')));
+      for (const [i, n] of [1, 2, 3, 4, 0, 6].entries()) {
+        expect(onDisk.subarray(i * 100_000, (i + 1) * 100_000).every((byte) => byte === n)).toBe(true);
+      }
+    } finally {
+      closeSync(fd);
+      await pooled.close();
+    }
+  });
+
   it('prepare starts the thread before any write; close stops it', async () => {
     expect(writer.running).toBe(false);
     writer.prepare();
