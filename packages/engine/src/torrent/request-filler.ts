@@ -21,8 +21,9 @@ export interface RequestFillContext {
   readonly overBudget: boolean;
   /**
    * Under a download rate limit: how many peers, this one included, share what the limit allows now. The tick
-   * hands it out in equal shares (the peers not filled yet this tick); 0 elsewhere, so a peer whose blocks just
-   * came in does not take what the others were waiting for (the first peer used to get every request).
+   * hands it out in equal shares (the peers not filled yet this tick); 0 elsewhere: then a peer with nothing in
+   * flight may ask for one block, and one whose blocks keep coming in waits for the tick, so it does not take what
+   * the others were waiting for (the first peer used to get every request).
    */
   readonly limitSharers: number;
   readonly now: number;
@@ -58,7 +59,8 @@ export function fillRequests(peer: PeerConnection, context: RequestFillContext):
   const limited = available !== Number.POSITIVE_INFINITY;
   if (limited) {
     const blocks = Math.floor(available / BLOCK_SIZE);
-    want = context.limitSharers > 0 ? Math.min(want, Math.ceil(blocks / context.limitSharers), blocks) : 0;
+    if (context.limitSharers > 0) want = Math.min(want, Math.ceil(blocks / context.limitSharers), blocks);
+    else want = peer.outstanding.size === 0 ? Math.min(want, blocks, 1) : 0; // one block keeps it going
   }
   if (want <= 0) return;
   // Top up in batches: one write (one syscall) per batch of requests rather than one per block received.
