@@ -16,8 +16,11 @@
  * `writeVerified` hashes the bytes on the thread first and writes them only if they match a SHA-1: a verified
  * piece costs one trip here instead of one to a hash worker and one here, and is copied to the kernel while it is
  * still in this core's cache (a 1 GiB download: 0.15 s less CPU, 3 trials each, `/proc/PID/task`). One thread
- * hashes and writes about 1 GB/s here, so while it is behind (`HASH_ELSEWHERE_BACKLOG` jobs waiting) the pieces
- * are hashed by the hasher it was given (Node's hash pool) and only written here.
+ * hashes and writes about 1 GB/s here, so while it is far behind (`HASH_ELSEWHERE_BYTES` waiting) the pieces are
+ * hashed by the hasher it was given (Node's hash pool) and only written here. Not sooner: on this 2-core machine a
+ * backlog of 3 jobs was common in scenario 2 (200 files, 256 KiB pieces) and hashing those on the pool cost it
+ * 317 vs 332 MB/s and 1.84 vs 1.72 CPU s (5 runs each, same run); with 8 MiB, 308.0 vs 303.5 MB/s and 1.91 vs
+ * 1.90 s against no pool at all (6 runs each): no cost where the thread keeps up.
  *
  * `writeMoving` moves the caller's buffer to the thread and back (no copy) when the bytes are a whole
  * `ArrayBuffer`. `write` copies them once into a buffer that travels to the thread and back (kept for the next
@@ -62,6 +65,7 @@ parentPort.on('message', ({ fd, buffer, length, position, callBytes, sha1 }) => 
 interface WriteJob {
   /** The caller gave its buffer up: it comes back in the reply, and is handed to `resolve`. */
   readonly moving: boolean;
+  readonly length: number;
   readonly resolve: (done: WriteDone) => void;
   readonly reject: (error: Error) => void;
 }
@@ -75,12 +79,12 @@ interface WriteDone {
 /** Buffers kept for the next jobs once the thread hands them back. */
 const MAX_SPARE_BUFFERS = 8;
 
-/** With this many jobs waiting on the thread, `writeVerified` hashes elsewhere (see `FileWriterThreadOptions`). */
-export const HASH_ELSEWHERE_BACKLOG = 3;
+/** With this many bytes waiting on the thread, `writeVerified` hashes elsewhere (see `FileWriterThreadOptions`). */
+export const HASH_ELSEWHERE_BYTES = 8 * 1024 * 1024;
 
 export interface FileWriterThreadOptions {
   /**
-   * Hashes for `writeVerified` while the thread is behind (`HASH_ELSEWHERE_BACKLOG` jobs waiting): one thread
+   * Hashes for `writeVerified` while the thread is far behind (`HASH_ELSEWHERE_BYTES` waiting): one thread
    * hashes and writes about 1 GB/s here, so a faster download (or many at once) spreads its hashing over the
    * hash pool, and the thread only writes.
    */
@@ -89,6 +93,7 @@ export interface FileWriterThreadOptions {
 
 export class FileWriterThread {
   readonly #hasher: Hasher | undefined;
+  #pendingBytes = 0;
   #worker: Worker | undefined;
   readonly #spares: ArrayBuffer[] = [];
   /** Jobs posted to the thread, oldest first: its replies come in this order. */
@@ -100,9 +105,9 @@ export class FileWriterThread {
     this.#hasher = options.hasher;
   }
 
-  /** Jobs posted to the thread and not answered yet. */
-  get pending(): number {
-    return this.#inFlight.length - this.#inFlightHead;
+  /** Bytes posted to the thread and not written yet. */
+  get pendingBytes(): number {
+    return this.#pendingBytes;
   }
 
   /** Writes all of `data` at `position` of the open descriptor `fd`. */
@@ -123,7 +128,7 @@ export class FileWriterThread {
     sha1: Uint8Array,
   ): Promise<{ written: boolean; data: Uint8Array }> {
     if (this.#closed) return Promise.reject(new Error('the file writer is closed'));
-    if (this.#hasher !== undefined && this.pending >= HASH_ELSEWHERE_BACKLOG) {
+    if (this.#hasher !== undefined && this.#pendingBytes >= HASH_ELSEWHERE_BYTES) {
       return this.#hashElsewhere(this.#hasher, fd, data, position, sha1);
     }
     const length = data.byteLength;
@@ -183,7 +188,8 @@ export class FileWriterThread {
   ): Promise<WriteDone> {
     const worker = this.#thread();
     return new Promise((resolve, reject) => {
-      this.#inFlight.push({ moving, resolve, reject });
+      this.#inFlight.push({ moving, length, resolve, reject });
+      this.#pendingBytes += length;
       worker.ref(); // a pending write keeps the process alive
       worker.postMessage({ fd, buffer, length, position, callBytes: WRITE_CALL_BYTES, sha1 }, [buffer]);
     });
@@ -212,6 +218,7 @@ export class FileWriterThread {
     const jobs = this.#inFlight.splice(this.#inFlightHead);
     this.#inFlight.length = 0;
     this.#inFlightHead = 0;
+    this.#pendingBytes = 0;
     for (const job of jobs) job.reject(error);
   }
 
@@ -223,6 +230,7 @@ export class FileWriterThread {
       'message',
       ({ buffer, error, written }: WriteDone & { error: { code?: string; message: string } | null }) => {
         const job = this.#inFlight[this.#inFlightHead];
+        if (job) this.#pendingBytes -= job.length;
         this.#inFlight[this.#inFlightHead++] = undefined as unknown as WriteJob;
         if (this.#inFlightHead === this.#inFlight.length) {
           this.#inFlight.length = 0;

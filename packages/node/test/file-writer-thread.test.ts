@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { FileWriterThread } from '../src/file-writer-thread.js';
+import { FileWriterThread, HASH_ELSEWHERE_BYTES } from '../src/file-writer-thread.js';
 
 let dir: string;
 let writer: FileWriterThread;
@@ -116,7 +116,7 @@ describe('FileWriterThread', () => {
     }
   });
 
-  it('while the thread is behind, verified writes are hashed by the given hasher and only matching ones written', async () => {
+  it('while the thread is far behind, verified writes are hashed by the given hasher and only matching ones written', async () => {
     const hashed: number[] = [];
     const hasher = {
       sha1: async (data: Uint8Array) => {
@@ -127,18 +127,22 @@ describe('FileWriterThread', () => {
     const pooled = new FileWriterThread({ hasher });
     const fd = openSync(join(dir, 'pooled.bin'), 'w+');
     try {
-      const pieces = [1, 2, 3, 4, 5, 6].map((n) => new Uint8Array(100_000).fill(n));
+      // 3 MiB pieces: the first three make HASH_ELSEWHERE_BYTES (8 MiB) wait on the thread.
+      const size = 3 * 1024 * 1024;
+      expect(2 * size).toBeLessThan(HASH_ELSEWHERE_BYTES);
+      expect(3 * size).toBeGreaterThanOrEqual(HASH_ELSEWHERE_BYTES);
+      const pieces = [1, 2, 3, 4, 5, 6].map((n) => new Uint8Array(size).fill(n));
       const digests = pieces.map((piece) => new Uint8Array(createHash('sha1').update(piece).digest()));
       digests[4]![0]! ^= 1; // piece 5 does not match
       const results = await Promise.all(
-        pieces.map((piece, i) => pooled.writeVerified(fd, piece, i * 100_000, digests[i]!)),
+        pieces.map((piece, i) => pooled.writeVerified(fd, piece, i * size, digests[i]!)),
       );
-      // Three jobs waiting on the thread (HASH_ELSEWHERE_BACKLOG): pieces 4, 5 and 6 were hashed elsewhere.
       expect(hashed).toEqual([4, 5, 6]);
       expect(results.map((r) => r.written)).toEqual([true, true, true, true, false, true]);
+      expect(pooled.pendingBytes).toBe(0);
       const onDisk = new Uint8Array(readFileSync(join(dir, 'pooled.bin')));
       for (const [i, n] of [1, 2, 3, 4, 0, 6].entries()) {
-        expect(onDisk.subarray(i * 100_000, (i + 1) * 100_000).every((byte) => byte === n)).toBe(true);
+        expect(onDisk.subarray(i * size, (i + 1) * size).every((byte) => byte === n)).toBe(true);
       }
     } finally {
       closeSync(fd);
