@@ -24,7 +24,11 @@ import { sha1Inline } from './worker-hasher.js';
 const MAX_IO_CHUNK = 1 << 30;
 
 export interface FileStorageOptions {
-  /** Most file handles kept open at once across all torrents (default 64). */
+  /**
+   * Most file handles kept open at once across all torrents (default 256). Pieces arrive in no file order, so a
+   * torrent of more files than handles opens and closes them over and over: 200 files through 64 handles took
+   * 410-448 opens, and 256 handles saved scenario 2 0.06 CPU s (1.90 vs 1.96, 5 runs each, every one lower).
+   */
   maxOpenFiles?: number;
   /** Hashes pieces for `writeVerified` while the writer thread is behind (see `FileWriterThreadOptions`). */
   hasher?: Hasher;
@@ -37,7 +41,7 @@ export class FileStorage implements Storage {
   readonly #openTorrents = new Set<FileTorrentFiles>();
 
   constructor(options: FileStorageOptions = {}) {
-    this.#cache = new OpenFileCache(options.maxOpenFiles ?? 64);
+    this.#cache = new OpenFileCache(options.maxOpenFiles ?? 256);
     this.#writer = new FileWriterThread(options.hasher ? { hasher: options.hasher } : {});
   }
 

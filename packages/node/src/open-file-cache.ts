@@ -56,7 +56,7 @@ export class OpenFileCache {
   readonly #closing = new Set<Promise<void>>();
   #openHandles = 0;
 
-  constructor(capacity = 64) {
+  constructor(capacity = 256) {
     if (!Number.isInteger(capacity) || capacity < 1) {
       throw new RangeError(`open file capacity must be a positive integer, got ${capacity}`);
     }

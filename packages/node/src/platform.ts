@@ -14,7 +14,7 @@ import { WorkerHasher } from './worker-hasher.js';
 export interface NodePlatformOptions {
   /** SHA-1 worker threads; default one per core, 0 hashes on the main thread. */
   hashWorkers?: number;
-  /** File handles kept open across all torrents; default 64. */
+  /** File handles kept open across all torrents; default 256. */
   maxOpenFiles?: number;
 }
 
