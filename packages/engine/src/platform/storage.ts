@@ -34,9 +34,9 @@ export interface TorrentFiles {
   /**
    * Optional: hashes `data` and writes it like `writeMoving` only if its SHA-1 is `sha1`, taking the bytes over
    * and handing them back either way. Node hashes a piece on its writer thread right before writing it: one trip
-   * to one thread instead of a trip to a hash worker and another to the writer (a 1 GiB download spent 0.15 s
-   * less CPU, and one thread fewer booted). Nothing is written when the digest differs, though the file may have
-   * been created.
+   * to one thread instead of a trip to a hash worker and another to the writer, and one thread fewer booted (a
+   * 1 GiB download: 0.05-0.2 s less CPU, ~15 MiB less RSS). Nothing is written when the digest differs, though
+   * the file may have been created.
    */
   writeVerified?(
     fileIndex: number,
