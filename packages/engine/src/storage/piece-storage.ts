@@ -249,7 +249,7 @@ export class PieceStorage {
         onProgress?.(++checked);
         continue;
       }
-      hasher.prepare?.(); // the first piece to hash: let the hasher start up while it is read
+      hasher.prepare?.(); // there is data to hash: let the hasher start up while it is read (then a no-op)
       const task = (async () => {
         try {
           const into = size === fullLength ? (spare.pop() ?? new Uint8Array(size)) : undefined;

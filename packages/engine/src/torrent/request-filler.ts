@@ -36,6 +36,7 @@ export function sendingPeerCount(peers: Iterable<PeerConnection>): number {
   return count;
 }
 
+/** The peer lets us ask, and we want blocks from it. */
 export function isSending(peer: PeerConnection): boolean {
   return peer.isActive && peer.amInterested && !peer.peerChoking;
 }
