@@ -30,8 +30,10 @@
  * descriptor open until its job settles. A failed write rejects with an `Error` carrying the system `code`
  * (ENOSPC, EIO, …).
  */
+import { Buffer } from 'node:buffer';
 import { Worker } from 'node:worker_threads';
 import { type Hasher, sha1Moving } from '@bitloom/engine';
+import { isWholeBuffer } from './whole-buffer.js';
 
 /** Bytes per `writeSync` call. */
 export const WRITE_CALL_BYTES = 32 * 1024;
@@ -164,9 +166,7 @@ export class FileWriterThread {
     sha1: Uint8Array,
   ): Promise<{ written: boolean; data: Uint8Array }> {
     const { digest, data: hashed } = await sha1Moving(hasher, data);
-    if (digest.length !== sha1.length || digest.some((byte, i) => byte !== sha1[i])) {
-      return { written: false, data: hashed };
-    }
+    if (Buffer.compare(digest, sha1) !== 0) return { written: false, data: hashed };
     return { written: true, data: await this.writeMoving(fd, hashed, position) };
   }
 
@@ -254,10 +254,4 @@ export class FileWriterThread {
     this.#worker = worker;
     return worker;
   }
-}
-
-/** The view covers its whole `ArrayBuffer`, so the buffer can be moved instead of copied. */
-function isWholeBuffer(data: Uint8Array): boolean {
-  const buffer = data.buffer;
-  return buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
 }

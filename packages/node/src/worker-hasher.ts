@@ -21,6 +21,7 @@ import { Worker } from 'node:worker_threads';
 import type { Hasher, MovedDigest } from '@bitloom/engine';
 import { HasherError } from './errors.js';
 import { HASH_WORKER_SOURCE } from './hash-worker-source.js';
+import { isWholeBuffer } from './whole-buffer.js';
 
 /** Inputs shorter than this are hashed on the calling thread. */
 export const INLINE_HASH_LIMIT = 64 * 1024;
@@ -98,10 +99,7 @@ export class WorkerHasher implements Hasher {
 
   /** Moves `data`'s buffer to a worker and back when it is a whole `ArrayBuffer`; copies it otherwise. */
   sha1Moving(data: Uint8Array): Promise<MovedDigest> {
-    const buffer = data.buffer;
-    const whole =
-      buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
-    return this.#hash(data, whole);
+    return this.#hash(data, isWholeBuffer(data));
   }
 
   #hash(data: Uint8Array, moving: boolean): Promise<MovedDigest> {
