@@ -7,15 +7,8 @@
  * Error codes match the Node file storage (`STORAGE_MISSING`, `STORAGE_SHORT_READ`, …).
  */
 import { BitloomError, type Storage, type StorageFileSpec, type TorrentFiles } from '@bitloom/engine';
+import { moved } from './moved-bytes.js';
 import { sha1Sync } from './test-hasher.js';
-
-/** Takes a whole buffer over as a thread transfer would: the caller's view is left detached. Views stay as they are. */
-function moved(data: Uint8Array): Uint8Array {
-  const buffer = data.buffer;
-  const whole =
-    buffer instanceof ArrayBuffer && data.byteOffset === 0 && data.byteLength === buffer.byteLength;
-  return whole ? new Uint8Array(structuredClone(buffer, { transfer: [buffer] })) : data;
-}
 
 function equalDigests(a: Uint8Array, b: Uint8Array): boolean {
   return a.length === b.length && a.every((byte, i) => byte === b[i]);

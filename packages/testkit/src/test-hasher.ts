@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Hasher, MovedDigest } from '@bitloom/engine';
+import { moved } from './moved-bytes.js';
 
 /** Synchronous SHA-1 of `data` as a fresh Uint8Array (20 bytes). */
 export function sha1Sync(data: Uint8Array): Uint8Array {
@@ -34,12 +35,7 @@ export class TestHasher implements Hasher {
   sha1Moving(data: Uint8Array): Promise<MovedDigest> {
     this.calls++;
     const digest = sha1Sync(data);
-    const buffer = data.buffer;
-    if (!(buffer instanceof ArrayBuffer) || data.byteOffset !== 0 || data.byteLength !== buffer.byteLength) {
-      return Promise.resolve({ digest, data });
-    }
-    const moved = structuredClone(buffer, { transfer: [buffer] });
-    return Promise.resolve({ digest, data: new Uint8Array(moved) });
+    return Promise.resolve({ digest, data: moved(data) });
   }
 }
 
