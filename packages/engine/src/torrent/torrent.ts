@@ -668,8 +668,10 @@ export class Torrent extends TypedEmitter<TorrentEvents> implements DialTarget {
     const entry = this.assembly.take(piece);
     if (!entry) return;
     try {
-      const [expected, hasher, go] = [this.expectedHash(piece), this.platform.hasher, () => !this.isHalted];
-      const checked = await this.storage!.verifyAndWrite(piece, entry.data, expected, hasher, go);
+      const { hasher } = this.platform;
+      const expected = this.expectedHash(piece);
+      const proceed = () => !this.isHalted; // stopped or failed meanwhile: nothing more is written
+      const checked = await this.storage!.verifyAndWrite(piece, entry.data, expected, hasher, proceed);
       entry.data = checked.data;
       if (this.isHalted) return;
       if (!checked.valid) {
