@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Announcer } from '../packages/engine/src/tracker/announcer.js';
+import { createTrackerClient } from '../packages/engine/src/tracker/create-tracker-client.js';
 import { scrape } from '../packages/engine/src/tracker/scrape.js';
 import { createNodePlatform, type NodePlatform } from '../packages/node/src/platform.js';
 import { JsonLineChild } from './harness/child-process.js';
@@ -37,10 +38,14 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-async function waitFor(predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+async function waitFor(
+  predicate: () => boolean,
+  explain: () => unknown = () => '',
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
+    if (Date.now() > deadline) throw new Error(`condition not met in time ${JSON.stringify(explain())}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -148,17 +153,26 @@ describe('opentracker (Debian)', () => {
       ['-i', '127.0.0.1', '-p', String(port), '-P', String(port), '-w', 'whitelist', '-d', dir],
       { cwd: dir },
     );
-    // It chroots to `dir` and reads the whitelist there: a relative name. Ready when an HTTP scrape answers.
+    // It chroots to `dir` and reads the whitelist there (a relative name) on a thread of its own, after it has
+    // started listening: until then an announce of the whitelisted hash fails "not authorized" (a `stopped` one
+    // is not checked). Ready when a `started` announce succeeds; the probe's `stopped` then removes its peer.
+    const probe = createTrackerClient(`http://127.0.0.1:${port}/announce`, platform);
+    const request = (event: 'started' | 'stopped') => ({
+      ...{ infoHash: whitelisted, peerId: peerId(0), port: 40_000, uploaded: 0, downloaded: 0, left: 0 },
+      ...{ event, numwant: 0, key: 0 },
+    });
     const deadline = Date.now() + 15_000;
     for (;;) {
       try {
-        await scrape(`http://127.0.0.1:${port}/announce`, [whitelisted], platform);
+        await probe.announce(request('started'), new AbortController().signal);
         break;
       } catch (error) {
         if (Date.now() > deadline || tracker.exitStatus !== undefined) throw tracker.failure(String(error));
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
     }
+    await probe.announce(request('stopped'), new AbortController().signal);
+    await probe.close();
   });
   afterAll(async () => {
     await tracker?.stop();
@@ -172,9 +186,20 @@ describe('opentracker (Debian)', () => {
       const a = announcer(platform, url, whitelisted, 1, []);
       const b = announcer(platform, url, whitelisted, 2, peersB);
       a.start();
-      await waitFor(() => a.status()[0]!.state === 'working');
+      const explain = (who: Announcer) => ({
+        status: who.status(),
+        tracker: tracker.exitStatus,
+        stderr: tracker.stderr,
+      });
+      await waitFor(
+        () => a.status()[0]!.state === 'working',
+        () => explain(a),
+      );
       b.start();
-      await waitFor(() => b.status()[0]!.state === 'working');
+      await waitFor(
+        () => b.status()[0]!.state === 'working',
+        () => explain(b),
+      );
       expect(peersB.map((p) => p.port)).toContain(40_001);
       expect(b.status()[0]).toMatchObject({ seeders: 1, leechers: 1 });
       const [counts] = await scrape(url, [whitelisted], platform);
