@@ -61,6 +61,8 @@ export interface RunTorrentOptions {
   readonly resume?: ResumeStore;
   /** Hash-check every piece, ignoring saved resume data. */
   readonly recheck?: boolean;
+  /** False: every write goes through the page cache (`--no-direct-io`); ignored with `platform`. */
+  readonly directWrites?: boolean;
 }
 
 export interface RunResult {
@@ -74,6 +76,7 @@ export async function runTorrent(options: RunTorrentOptions): Promise<RunResult>
   const dht = options.dht ? await dhtOptionsFrom(options.dht) : undefined;
   const session = await createSession({
     ...(options.platform && { platform: options.platform }),
+    ...(options.directWrites === false && { directWrites: false }),
     listen: { host: options.listenHost, port: options.listenPort },
     ...(dht && { dht }),
     ...(options.resume && { resume: options.resume }),

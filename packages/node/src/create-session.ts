@@ -12,13 +12,18 @@ export interface NodeSessionOptions extends Omit<SessionOptions, 'platform'> {
   readonly platform?: NodePlatform;
   /** Worker threads for hashing; default: one per core. */
   readonly hashWorkers?: number;
+  /** Large writes skip the page cache (`O_DIRECT`) where the file system allows; default true. */
+  readonly directWrites?: boolean;
 }
 
 export async function createSession(options: NodeSessionOptions = {}): Promise<Session> {
   const ownPlatform = options.platform === undefined;
   const platform =
     options.platform ??
-    createNodePlatform(options.hashWorkers !== undefined ? { hashWorkers: options.hashWorkers } : {});
+    createNodePlatform({
+      ...(options.hashWorkers !== undefined && { hashWorkers: options.hashWorkers }),
+      ...(options.directWrites !== undefined && { directWrites: options.directWrites }),
+    });
   try {
     return await Session.create({
       readTorrentFile,

@@ -32,6 +32,8 @@ export interface FileStorageOptions {
   maxOpenFiles?: number;
   /** Hashes pieces for `writeVerified` while the writer thread is behind (see `FileWriterThreadOptions`). */
   hasher?: Hasher;
+  /** Large writes skip the page cache (`O_DIRECT`) where the file system allows; default true. */
+  directWrites?: boolean;
 }
 
 /** The `Storage` of the Node platform. One instance, one open-file pool, shared by every torrent. */
@@ -42,7 +44,15 @@ export class FileStorage implements Storage {
 
   constructor(options: FileStorageOptions = {}) {
     this.#cache = new OpenFileCache(options.maxOpenFiles ?? 256);
-    this.#writer = new FileWriterThread(options.hasher ? { hasher: options.hasher } : {});
+    this.#writer = new FileWriterThread({
+      ...(options.hasher && { hasher: options.hasher }),
+      ...(options.directWrites !== undefined && { directWrites: options.directWrites }),
+    });
+  }
+
+  /** Bytes written past the page cache (`O_DIRECT`) so far. */
+  get directBytes(): number {
+    return this.#writer.directBytes;
   }
 
   /** File handles open right now (for diagnostics and tests of the pool bound). */

@@ -16,6 +16,8 @@ export interface NodePlatformOptions {
   hashWorkers?: number;
   /** File handles kept open across all torrents; default 256. */
   maxOpenFiles?: number;
+  /** Large writes skip the page cache (`O_DIRECT`) where the file system allows; default true. */
+  directWrites?: boolean;
 }
 
 export interface NodePlatform extends Platform {
@@ -34,6 +36,7 @@ export function createNodePlatform(options: NodePlatformOptions = {}): NodePlatf
   const hasher = new WorkerHasher(options.hashWorkers !== undefined ? { workers: options.hashWorkers } : {});
   const storage = new FileStorage({
     ...(options.maxOpenFiles !== undefined && { maxOpenFiles: options.maxOpenFiles }),
+    ...(options.directWrites !== undefined && { directWrites: options.directWrites }),
     // The writer thread hashes the pieces it writes; when it falls behind, the pool takes over the hashing.
     ...(hasher.workerCount > 0 && { hasher }),
   });

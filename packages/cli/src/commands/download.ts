@@ -35,6 +35,7 @@ interface DownloadOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags, R
   seed?: boolean;
   serve?: boolean;
   servePort?: string;
+  directIo: boolean;
 }
 
 async function run(input: string, options: DownloadOptions, context: CliContext): Promise<void> {
@@ -98,6 +99,7 @@ async function run(input: string, options: DownloadOptions, context: CliContext)
     limits: rateLimits(options),
     ...(resume && { resume }),
     ...(options.recheck && { recheck: true }),
+    ...(!options.directIo && { directWrites: false }),
   });
   if (result.outcome === 'error') throw result.error;
   if (result.outcome === 'interrupted') {
@@ -153,6 +155,10 @@ export function register(program: Command, context: CliContext): void {
     .option('--max-down <rate>', 'download limit per second, e.g. 2M or 500K (default: none)', parseByteSize)
     .option('--max-up <rate>', 'upload limit per second, e.g. 500K (default: none)', parseByteSize)
     .option('--no-dht', 'do not use the DHT to find peers')
+    .option(
+      '--no-direct-io',
+      'write only through the page cache (default: large aligned writes skip it, O_DIRECT)',
+    )
     .option(
       '--dht-bootstrap <host:port>',
       'bootstrap the DHT from this node (repeatable; default: public routers)',
