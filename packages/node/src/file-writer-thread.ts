@@ -65,34 +65,39 @@ let staging;
 let directOn = workerData.direct && constants.O_DIRECT !== undefined;
 /** fd -> { direct, dev, ino }: a second descriptor of the same file, opened with O_DIRECT. */
 const directs = new Map();
+/** Devices whose file system refused O_DIRECT (EINVAL): their files go through the page cache. */
+const refused = new Set();
 let directBytes = 0;
 const idle = setTimeout(closeDirects, ${DIRECT_IDLE_MS});
 function closeDirects() {
   for (const { direct } of directs.values()) closeSync(direct);
   directs.clear();
 }
-/** The direct twin of fd, checked against the file fd names now (the number may have been reused); -1 if none. */
+/** The direct twin of fd, checked against the file fd names now (numbers are reused); undefined if none. */
 function directFor(fd, position) {
   writeSync(fd, staging, 0, 0, position); // EBADF unless fd itself may write: the twin must not lend it that
   const now = fstatSync(fd);
+  if (refused.has(now.dev)) return undefined;
   const known = directs.get(fd);
-  if (known !== undefined && known.dev === now.dev && known.ino === now.ino) return known.direct;
+  if (known !== undefined && known.dev === now.dev && known.ino === now.ino) return known;
   if (known !== undefined) closeSync(known.direct);
   directs.delete(fd);
   let direct;
   try {
     direct = openSync(workerData.reopenPrefix + fd, constants.O_WRONLY | constants.O_DIRECT);
-  } catch {
-    directOn = false; // no /proc, or a file system without O_DIRECT: the page cache it is
-    return -1;
+  } catch (error) {
+    if (error.code === 'EINVAL') refused.add(now.dev);
+    else if (error.code === 'ENOENT' || error.code === 'ENOTDIR') directOn = false; // no /proc
+    return undefined;
   }
   const opened = fstatSync(direct);
   if (opened.dev !== now.dev || opened.ino !== now.ino) {
     closeSync(direct);
-    return -1;
+    return undefined;
   }
-  directs.set(fd, { direct, dev: now.dev, ino: now.ino });
-  return direct;
+  const twin = { direct, dev: now.dev, ino: now.ino };
+  directs.set(fd, twin);
+  return twin;
 }
 function buffered(fd, data, from, to, position, callBytes) {
   while (from < to) from += writeSync(fd, data, from, Math.min(callBytes, to - from), position + from);
@@ -101,18 +106,20 @@ function buffered(fd, data, from, to, position, callBytes) {
 function direct(fd, data, from, to, position) {
   staging ??= new Uint8Array(new WebAssembly.Memory({ initial: STAGING / 65536 }).buffer);
   const twin = directFor(fd, position);
-  if (twin < 0) return from;
+  if (twin === undefined) return from;
   try {
     while (from < to) {
       const length = Math.min(STAGING, to - from);
       staging.set(data.subarray(from, from + length));
-      const written = writeSync(twin, staging, 0, length, position + from);
+      const written = writeSync(twin.direct, staging, 0, length, position + from);
       from += written;
       if (written !== length) break;
     }
   } catch (error) {
     if (error.code !== 'EINVAL') throw error;
-    directOn = false; // the file system took the open but not the write
+    refused.add(twin.dev); // the file system took the open but not the write
+    closeSync(twin.direct);
+    directs.delete(fd);
   }
   return from;
 }
