@@ -3,7 +3,7 @@
  * go past the page cache, the rest through it, and the bytes on disk are the same either way.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -67,6 +67,28 @@ describe('FileWriterThread direct writes', () => {
       const whole = readFileSync(path);
       expect(Buffer.compare(whole.subarray(4 * 1024 * 1024, 6 * 1024 * 1024), piece)).toBe(0);
       expect(Buffer.compare(whole.subarray(8 * 1024 * 1024), pattern(DIRECT_MIN_BYTES - 1, 3))).toBe(0);
+    } finally {
+      closeSync(fd);
+    }
+  });
+
+  it('reads through the page cache see what was written direct, even where the cache held the old bytes', async () => {
+    const writer = writerWith();
+    const path = join(dir, 'cached-then-direct.bin');
+    writeFileSync(path, new Uint8Array(2 * 1024 * 1024).fill(0xee));
+    const fd = openSync(path, 'r+');
+    try {
+      const before = Buffer.alloc(2 * 1024 * 1024);
+      readSync(fd, before, 0, before.length, 0); // the old bytes are in the page cache now
+      expect(before.every((byte) => byte === 0xee)).toBe(true);
+      const data = pattern(1024 * 1024, 19);
+      await writer.write(fd, data, 512 * 1024);
+      expect(writer.directBytes).toBe(directSupported() ? data.length : 0);
+      const after = Buffer.alloc(2 * 1024 * 1024);
+      readSync(fd, after, 0, after.length, 0);
+      expect(after.subarray(0, 512 * 1024).every((byte) => byte === 0xee)).toBe(true);
+      expect(Buffer.compare(after.subarray(512 * 1024, 1536 * 1024), data)).toBe(0);
+      expect(after.subarray(1536 * 1024).every((byte) => byte === 0xee)).toBe(true);
     } finally {
       closeSync(fd);
     }
