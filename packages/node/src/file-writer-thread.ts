@@ -50,7 +50,7 @@ export const DIRECT_ALIGN_BYTES = 4096;
 /** A job's aligned middle goes direct only from this size: below it the page cache costs less than the copy. */
 export const DIRECT_MIN_BYTES = 64 * 1024;
 /** Direct descriptors are closed after this long without a job (a removed file's space is freed then). */
-const DIRECT_IDLE_MS = 1000;
+export const DIRECT_IDLE_MS = 1000;
 
 const WRITER_SOURCE = `
 'use strict';
@@ -68,7 +68,7 @@ const directs = new Map();
 /** Devices whose file system refused O_DIRECT (EINVAL): their files go through the page cache. */
 const refused = new Set();
 let directBytes = 0;
-const idle = setTimeout(closeDirects, ${DIRECT_IDLE_MS});
+const idle = setTimeout(closeDirects, workerData.idleMs);
 function closeDirects() {
   for (const { direct } of directs.values()) closeSync(direct);
   directs.clear();
@@ -189,11 +189,13 @@ export interface FileWriterThreadOptions {
   readonly directWrites?: boolean;
   /** Where the thread reopens a descriptor by number for direct writes (a test seam); default `/proc/self/fd/`. */
   readonly directReopenPrefix?: string;
+  /** Direct descriptors close after this long without a job; default {@link DIRECT_IDLE_MS}. */
+  readonly directIdleMs?: number;
 }
 
 export class FileWriterThread {
   readonly #hasher: Hasher | undefined;
-  readonly #direct: { readonly direct: boolean; readonly reopenPrefix: string };
+  readonly #direct: { readonly direct: boolean; readonly reopenPrefix: string; readonly idleMs: number };
   #pendingBytes = 0;
   #directBytes = 0;
   #worker: Worker | undefined;
@@ -208,6 +210,7 @@ export class FileWriterThread {
     this.#direct = {
       direct: options.directWrites ?? true,
       reopenPrefix: options.directReopenPrefix ?? '/proc/self/fd/',
+      idleMs: options.directIdleMs ?? DIRECT_IDLE_MS,
     };
   }
 

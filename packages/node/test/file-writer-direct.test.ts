@@ -3,7 +3,16 @@
  * go past the page cache, the rest through it, and the bytes on disk are the same either way.
  */
 import { createHash } from 'node:crypto';
-import { closeSync, constants, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  readSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -91,6 +100,33 @@ describe('FileWriterThread direct writes', () => {
       expect(after.subarray(1536 * 1024).every((byte) => byte === 0xee)).toBe(true);
     } finally {
       closeSync(fd);
+    }
+  });
+
+  it('closes its direct descriptor of a file after a while without jobs, and all of them on close', async () => {
+    const path = join(dir, 'closed.bin');
+    const openOn = () =>
+      readdirSync('/proc/self/fd').filter((n) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${n}`) === path;
+        } catch {
+          return false;
+        }
+      }).length;
+    const twin = directSupported() ? 1 : 0;
+    for (const idleMs of [50, 60_000]) {
+      const writer = writerWith({ directIdleMs: idleMs });
+      const fd = openSync(path, 'w+');
+      await writer.write(fd, pattern(1024 * 1024, 23), 0);
+      closeSync(fd);
+      expect(openOn()).toBe(twin); // the thread's direct twin outlives the descriptor it was opened from
+      if (idleMs === 50) {
+        const deadline = Date.now() + 10_000; // a removed file's space is freed once the twin is closed
+        while (openOn() > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+        expect(openOn()).toBe(0);
+      }
+      await writer.close();
+      expect(openOn()).toBe(0);
     }
   });
 
