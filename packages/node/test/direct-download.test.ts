@@ -3,12 +3,13 @@
  * the writer thread, which writes their aligned blocks with O_DIRECT; the file is byte for byte the payload
  * either way, including its unaligned last piece.
  */
-import { closeSync, constants, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSession } from '../src/create-session.js';
 import { createNodePlatform } from '../src/platform.js';
+import { directSupported } from './direct-io-support.js';
 import { type ExampleSeeder, startExampleSeeder } from './readme-example-fixture.js';
 
 const LENGTH = 4 * 1024 * 1024 + 12_345;
@@ -24,17 +25,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await seeder.close();
 });
-
-function directSupported(dir: string): boolean {
-  const probe = join(dir, 'probe');
-  writeFileSync(probe, '');
-  try {
-    closeSync(openSync(probe, constants.O_WRONLY | constants.O_DIRECT));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('downloads with direct writes', () => {
   for (const directWrites of [true, false]) {

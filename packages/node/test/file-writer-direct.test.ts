@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import {
   closeSync,
-  constants,
   openSync,
   readdirSync,
   readFileSync,
@@ -18,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { DIRECT_ALIGN_BYTES, DIRECT_MIN_BYTES, FileWriterThread } from '../src/file-writer-thread.js';
+import { directSupported } from './direct-io-support.js';
 
 let dir: string;
 const writers: FileWriterThread[] = [];
@@ -35,18 +35,6 @@ function writerWith(options: ConstructorParameters<typeof FileWriterThread>[0] =
   return writer;
 }
 
-/** Whether this directory's file system opens files with O_DIRECT (ext4, xfs, btrfs, tmpfs since Linux 6.6). */
-function directSupported(): boolean {
-  const probe = join(dir, 'probe');
-  writeFileSync(probe, '');
-  try {
-    closeSync(openSync(probe, constants.O_WRONLY | constants.O_DIRECT));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const pattern = (length: number, seed: number) => new Uint8Array(length).map((_, i) => (i * seed + 11) % 251);
 const sha1 = (data: Uint8Array) => new Uint8Array(createHash('sha1').update(data).digest());
 
@@ -61,7 +49,7 @@ describe('FileWriterThread direct writes', () => {
       await writer.write(fd, data, position);
       const head = DIRECT_ALIGN_BYTES - position;
       const middle = Math.floor((data.length - head) / DIRECT_ALIGN_BYTES) * DIRECT_ALIGN_BYTES;
-      expect(writer.directBytes).toBe(directSupported() ? middle : 0);
+      expect(writer.directBytes).toBe(directSupported(dir) ? middle : 0);
       const onDisk = readFileSync(path);
       expect(onDisk.length).toBe(position + data.length);
       expect(onDisk.subarray(0, position).every((byte) => byte === 0)).toBe(true);
@@ -72,7 +60,7 @@ describe('FileWriterThread direct writes', () => {
       const moved = pattern(2 * 1024 * 1024, 13); // given up to the thread
       expect((await writer.writeVerified(fd, moved, 4 * 1024 * 1024, sha1(piece))).written).toBe(true);
       await writer.write(fd, pattern(DIRECT_MIN_BYTES - 1, 3), 8 * 1024 * 1024);
-      expect(writer.directBytes - before).toBe(directSupported() ? 2 * 1024 * 1024 : 0);
+      expect(writer.directBytes - before).toBe(directSupported(dir) ? 2 * 1024 * 1024 : 0);
       const whole = readFileSync(path);
       expect(Buffer.compare(whole.subarray(4 * 1024 * 1024, 6 * 1024 * 1024), piece)).toBe(0);
       expect(Buffer.compare(whole.subarray(8 * 1024 * 1024), pattern(DIRECT_MIN_BYTES - 1, 3))).toBe(0);
@@ -92,7 +80,7 @@ describe('FileWriterThread direct writes', () => {
       expect(before.every((byte) => byte === 0xee)).toBe(true);
       const data = pattern(1024 * 1024, 19);
       await writer.write(fd, data, 512 * 1024);
-      expect(writer.directBytes).toBe(directSupported() ? data.length : 0);
+      expect(writer.directBytes).toBe(directSupported(dir) ? data.length : 0);
       const after = Buffer.alloc(2 * 1024 * 1024);
       readSync(fd, after, 0, after.length, 0);
       expect(after.subarray(0, 512 * 1024).every((byte) => byte === 0xee)).toBe(true);
@@ -113,7 +101,7 @@ describe('FileWriterThread direct writes', () => {
           return false;
         }
       }).length;
-    const twin = directSupported() ? 1 : 0;
+    const twin = directSupported(dir) ? 1 : 0;
     for (const idleMs of [50, 60_000]) {
       const writer = writerWith({ directIdleMs: idleMs });
       const fd = openSync(path, 'w+');
@@ -141,7 +129,7 @@ describe('FileWriterThread direct writes', () => {
       await writer.write(second, pattern(512 * 1024, 5), 0);
       expect(Buffer.compare(readFileSync(join(dir, 'first.bin')), pattern(256 * 1024, 3))).toBe(0);
       expect(Buffer.compare(readFileSync(join(dir, 'second.bin')), pattern(512 * 1024, 5))).toBe(0);
-      expect(writer.directBytes).toBe(directSupported() ? 768 * 1024 : 0);
+      expect(writer.directBytes).toBe(directSupported(dir) ? 768 * 1024 : 0);
     } finally {
       closeSync(second);
     }
