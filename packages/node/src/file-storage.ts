@@ -5,10 +5,11 @@
  * are as long as what was written. BEP 47 padding files are never created and read as zeros. Failures are
  * `StorageError`s with the system error as `cause`.
  *
- * Writes go to the kernel from one writer thread, in order, in small calls (file-writer-thread.ts says why); so
- * writes to one file never overlap (ext4 and xfs would serialise them on the inode's lock anyway: libuv threads
- * waiting on it spun, 9% of a 1 GiB download's CPU time in `perf`). That thread also hashes the pieces the engine
- * hands over with their expected SHA-1 (`writeVerified`). Reads run in parallel.
+ * Writes go to the kernel from one writer thread, in order: whole aligned blocks of large writes straight to the
+ * disk (`O_DIRECT`), the rest in small calls (file-writer-thread.ts says why); so writes to one file never
+ * overlap (ext4 and xfs would serialise them on the inode's lock anyway: libuv threads waiting on it spun, 9% of
+ * a 1 GiB download's CPU time in `perf`). That thread also hashes the pieces the engine hands over with their
+ * expected SHA-1 (`writeVerified`). Reads run in parallel.
  */
 import { Buffer } from 'node:buffer';
 import { rmdir, stat, unlink } from 'node:fs/promises';
