@@ -19,6 +19,7 @@ interface SeedOptions extends DhtCliOptions, RateLimitFlags, DisplayFlags, Resum
   data: string;
   port: string;
   listen: string;
+  directIo: boolean;
 }
 
 async function run(input: string, options: SeedOptions, context: CliContext): Promise<void> {
@@ -40,6 +41,7 @@ async function run(input: string, options: SeedOptions, context: CliContext): Pr
     limits: rateLimits(options),
     ...(resume && { resume }),
     ...(options.recheck && { recheck: true }),
+    ...(!options.directIo && { directWrites: false }),
     onListening: (session) => {
       context.stdout.write(
         options.json
@@ -75,6 +77,10 @@ export function register(program: Command, context: CliContext): void {
       '--dht-bootstrap <host:port>',
       'bootstrap the DHT from this node (repeatable; default: public routers)',
       collect,
+    )
+    .option(
+      '--no-direct-io',
+      'write pieces it fetches only through the page cache (default: O_DIRECT where possible)',
     );
   addDisplayOptions(addResumeOptions(command))
     .addHelpText('after', EXAMPLES)
