@@ -14,7 +14,7 @@
 import { Buffer } from 'node:buffer';
 import { rmdir, stat, unlink } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
-import type { Hasher, Storage, StorageFileSpec, TorrentFiles } from '@bitloom/engine';
+import type { Hasher, Storage, StorageFileSpec, TorrentFiles, VerifiedWrite } from '@bitloom/engine';
 import { StorageError, type StorageErrorCode, storageErrorFromSystem } from './errors.js';
 import { FileWriterThread } from './file-writer-thread.js';
 import { FileSlot, OpenFileCache } from './open-file-cache.js';
@@ -183,7 +183,7 @@ class FileTorrentFiles implements TorrentFiles {
     position: number,
     data: Uint8Array,
     sha1: Uint8Array,
-  ): Promise<{ written: boolean; data: Uint8Array }> {
+  ): Promise<VerifiedWrite> {
     return this.#writeWith(fileIndex, position, data.byteLength, (fd) =>
       this.#writer.writeVerified(fd, data, position, sha1),
     ).then((done) => done ?? { written: Buffer.compare(sha1Inline(data), sha1) === 0, data }); // padding: nothing to write

@@ -43,7 +43,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { Worker } from 'node:worker_threads';
-import { type Hasher, sha1Moving } from '@bitloom/engine';
+import { type Hasher, sha1Moving, type VerifiedWrite } from '@bitloom/engine';
 import { isWholeBuffer } from './whole-buffer.js';
 
 /** Bytes per `writeSync` call. */
@@ -239,12 +239,7 @@ export class FileWriterThread {
    * Hashes `data` on the thread and writes it like `writeMoving` only if its SHA-1 is `sha1`; `written` says
    * whether it was. The bytes come back either way (moved when they are a whole `ArrayBuffer`, else copied).
    */
-  writeVerified(
-    fd: number,
-    data: Uint8Array,
-    position: number,
-    sha1: Uint8Array,
-  ): Promise<{ written: boolean; data: Uint8Array }> {
+  writeVerified(fd: number, data: Uint8Array, position: number, sha1: Uint8Array): Promise<VerifiedWrite> {
     if (this.#closed) return Promise.reject(new Error('the file writer is closed'));
     if (this.#hasher !== undefined && this.#pendingBytes >= HASH_ELSEWHERE_BYTES) {
       return this.#hashElsewhere(this.#hasher, fd, data, position, sha1);
@@ -279,7 +274,7 @@ export class FileWriterThread {
     data: Uint8Array,
     position: number,
     sha1: Uint8Array,
-  ): Promise<{ written: boolean; data: Uint8Array }> {
+  ): Promise<VerifiedWrite> {
     const { digest, data: hashed } = await sha1Moving(hasher, data);
     if (Buffer.compare(digest, sha1) !== 0) return { written: false, data: hashed };
     return { written: true, data: await this.writeMoving(fd, hashed, position) };
